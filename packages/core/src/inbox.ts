@@ -1,0 +1,137 @@
+import { armCancel } from './cancel.js';
+import type { Message, MessageHandler, ReceiveOptions } from './types.js';
+
+/** What the inbox tells its connection. */
+export interface InboxHooks {
+  /** The buffer reached `maxQueue`: stop reading from the socket. */
+  pause(): void;
+  /** The buffer fell to half of `maxQueue`: read again. */
+  resume(): void;
+  /** The message handler threw or rejected. */
+  handlerFailed(err: unknown): void;
+}
+
+interface Waiter {
+  settle(msg: Message | null): void;
+}
+
+/**
+ * Delivers each arriving message exactly once, in order, by this priority: (1) the oldest pending
+ * `receive()`; (2) else the handler; (3) else the buffer, until one of them comes. After `end()`,
+ * buffered messages are still delivered, then `null`: to every receive, and to the handler once.
+ *
+ * The handler is given messages from a microtask, never from inside `deliver()`: a receive that the
+ * code woken by the previous message makes at once (`await conn.receiveMessage()` in a loop) still
+ * comes before the handler, even when frames arrive back to back in one network read.
+ */
+export class Inbox {
+  private readonly buffered: Message[] = [];
+  private readonly waiting: Waiter[] = [];
+  private handler: MessageHandler | undefined;
+  private ended = false;
+  private endDelivered = false;
+  private drainScheduled = false;
+  private paused = false;
+
+  constructor(
+    private readonly maxQueue: number,
+    private readonly hooks: InboxHooks,
+  ) {}
+
+  /** How many messages wait in the buffer for a receive or a handler. */
+  get size(): number {
+    return this.buffered.length;
+  }
+
+  /** Takes one message from the socket. */
+  deliver(msg: Message): void {
+    const waiter = this.waiting.shift();
+    if (waiter !== undefined) {
+      waiter.settle(msg);
+      return;
+    }
+    this.buffered.push(msg);
+    if (this.handler !== undefined) this.scheduleDrain();
+    if (!this.paused && this.buffered.length >= this.maxQueue) {
+      this.paused = true;
+      this.hooks.pause();
+    }
+  }
+
+  /** The next undelivered message; `null` once ended and empty. Cancel-safe. */
+  receive(options?: ReceiveOptions): Promise<Message | null> {
+    if (options?.signal?.aborted !== true && this.buffered.length > 0) {
+      return Promise.resolve(this.take());
+    }
+    if (this.ended && options?.signal?.aborted !== true) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        settle: (msg) => {
+          disarm();
+          resolve(msg);
+        },
+      };
+      const disarm = armCancel('receiveMessage()', options, (err) => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(err);
+      });
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** Sets (or replaces) the handler; buffered messages go to it after the current synchronous code. */
+  setHandler(handler: MessageHandler): void {
+    this.handler = handler;
+    if (this.buffered.length > 0 || this.ended) this.scheduleDrain();
+  }
+
+  /** No more messages will arrive: pending receives get `null`, the handler gets it once the buffer is empty. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const waiter of this.waiting.splice(0)) waiter.settle(null);
+    if (this.buffered.length === 0) this.scheduleDrain();
+  }
+
+  private take(): Message {
+    const msg = this.buffered.shift() as Message;
+    if (this.paused && this.buffered.length <= this.maxQueue >>> 1) {
+      this.paused = false;
+      this.hooks.resume();
+    }
+    if (this.ended && this.buffered.length === 0) this.scheduleDrain();
+    return msg;
+  }
+
+  // Deferred so that a receive made by code that runs first (see the class comment) comes first.
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    queueMicrotask(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.handler !== undefined && this.buffered.length > 0) {
+      this.invoke(this.handler, this.take());
+    }
+    if (this.ended && this.buffered.length === 0 && this.handler !== undefined && !this.endDelivered) {
+      this.endDelivered = true;
+      this.invoke(this.handler, null);
+    }
+  }
+
+  private invoke(handler: MessageHandler, msg: Message | null): void {
+    try {
+      const result = handler(msg);
+      if (result !== undefined && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+        (result as PromiseLike<unknown>).then(undefined, this.hooks.handlerFailed);
+      }
+    } catch (err) {
+      this.hooks.handlerFailed(err);
+    }
+  }
+}

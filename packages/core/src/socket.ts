@@ -1,0 +1,155 @@
+import type { Message } from './types.js';
+
+/** `readyState` values, the same in every WebSocket implementation. */
+export const CONNECTING = 0;
+export const OPEN = 1;
+export const CLOSING = 2;
+export const CLOSED = 3;
+
+/** A Node `Buffer`, as `ws` delivers it: a `Uint8Array` whose `toString()` decodes UTF-8. */
+interface NodeBufferLike extends Uint8Array {
+  toString(encoding?: 'utf8'): string;
+}
+
+/**
+ * The part of a WHATWG `WebSocket` (browsers, Deno, Bun, undici, and `ws` too) that corows uses.
+ * Any object of this shape can be wrapped in a {@link WebSocketConn}.
+ */
+export interface DomWebSocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly protocol: string;
+  binaryType: string;
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => unknown) | null;
+  onmessage: ((ev: { data: unknown }) => unknown) | null;
+  onclose: ((ev: { code: number; reason: string }) => unknown) | null;
+  onerror: ((ev: unknown) => unknown) | null;
+}
+
+/**
+ * The part of Node's `ws` WebSocket that corows uses: Node-style events (no event object per message),
+ * a write callback, flow control (`pause`/`resume`), protocol pings and `terminate`.
+ */
+export interface NodeWebSocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly protocol: string;
+  binaryType: string;
+  on(event: 'message', listener: (data: NodeBufferLike, isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: (code: number, reason: NodeBufferLike) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'open' | 'pong', listener: () => void): unknown;
+  on(event: 'unexpected-response', listener: (request: unknown, response: { statusCode?: number; statusMessage?: string }) => void): unknown;
+  send(data: string | ArrayBuffer | ArrayBufferView, cb: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  ping(): void;
+  pause(): void;
+  resume(): void;
+  terminate(): void;
+}
+
+/** Either kind of socket: corows picks the richer Node interface when the object has it. */
+export type WebSocketLike = DomWebSocketLike | NodeWebSocketLike;
+
+/** Where a {@link Link} reports what happens on its socket. */
+export interface LinkListener {
+  onOpen(): void;
+  onMessage(msg: Message): void;
+  onClose(code: number, reason: string): void;
+  onError(err: Error): void;
+  onPong(): void;
+}
+
+/** One socket behind one interface, whichever implementation it is. */
+export interface Link {
+  readonly socket: WebSocketLike;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly protocol: string;
+  /** Writes one frame; `done` gets an error if it could not be written. */
+  send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void;
+  /** Starts the closing handshake. Throws if the code or reason is invalid. */
+  close(code: number, reason: string): void;
+  /** Drops the socket at once, without a closing handshake (a plain close where not supported). */
+  terminate(): void;
+  /** Stops reading from the socket (no-op where the implementation cannot). */
+  pause(): void;
+  /** Reads from the socket again. */
+  resume(): void;
+  /** Sends a protocol ping; `false` where the implementation cannot, or the socket is not open. */
+  ping(): boolean;
+}
+
+/** Whether `socket` is Node's `ws` (or shaped like it). */
+export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketLike {
+  return typeof (socket as Partial<NodeWebSocketLike>).on === 'function' &&
+    typeof (socket as Partial<NodeWebSocketLike>).pause === 'function';
+}
+
+/** Listens to `socket` and reports to `listener`; the link's methods act on the socket. */
+export function openLink(socket: WebSocketLike, listener: LinkListener): Link {
+  return isNodeWebSocket(socket) ? nodeLink(socket, listener) : domLink(socket, listener);
+}
+
+function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
+  socket.binaryType = 'nodebuffer';
+  socket.on('open', () => listener.onOpen());
+  socket.on('message', (data, isBinary) => listener.onMessage(isBinary ? data : data.toString()));
+  socket.on('close', (code, reason) => listener.onClose(code, reason.toString()));
+  socket.on('error', (err) => listener.onError(err));
+  socket.on('pong', () => listener.onPong());
+  return {
+    socket,
+    get readyState() {
+      return socket.readyState;
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    get protocol() {
+      return socket.protocol;
+    },
+    send: (data, done) => socket.send(data, done),
+    close: (code, reason) => socket.close(code, reason),
+    terminate: () => socket.terminate(),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    ping: () => {
+      if (socket.readyState !== OPEN) return false;
+      socket.ping();
+      return true;
+    },
+  };
+}
+
+function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
+  socket.binaryType = 'arraybuffer';
+  socket.onopen = () => listener.onOpen();
+  socket.onmessage = (ev) =>
+    listener.onMessage(typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer));
+  socket.onclose = (ev) => listener.onClose(ev.code, ev.reason);
+  socket.onerror = () => listener.onError(new Error('the WebSocket reported an error (browsers give no detail)'));
+  return {
+    socket,
+    get readyState() {
+      return socket.readyState;
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    get protocol() {
+      return socket.protocol;
+    },
+    send: (data, done) => {
+      socket.send(data);
+      done();
+    },
+    close: (code, reason) => socket.close(code, reason),
+    terminate: () => socket.close(),
+    pause: () => undefined,
+    resume: () => undefined,
+    ping: () => false,
+  };
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test of corows, from a fresh machine with only Node 20 and npm: installs what is missing
+# (scripts/ensure-tools.sh), then typechecks, builds, and runs the unit and integration tests.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/ensure-tools.sh"
+
+log "typecheck"
+pnpm typecheck
+log "build"
+pnpm build
+log "unit and integration tests (real servers on 127.0.0.1)"
+pnpm test:unit
