@@ -1,4 +1,6 @@
 import { armCancel } from './cancel.js';
+import { Fifo } from './fifo.js';
+import { afterCurrentTask } from './schedule.js';
 import type { Message, MessageHandler, ReceiveOptions } from './types.js';
 
 /** What the inbox tells its connection. */
@@ -20,13 +22,14 @@ interface Waiter {
  * `receive()`; (2) else the handler; (3) else the buffer, until one of them comes. After `end()`,
  * buffered messages are still delivered, then `null`: to every receive, and to the handler once.
  *
- * The handler is given messages from a microtask, never from inside `deliver()`: a receive that the
- * code woken by the previous message makes at once (`await conn.receiveMessage()` in a loop) still
- * comes before the handler, even when frames arrive back to back in one network read.
+ * The handler is given messages once the current event-loop task has run (see `afterCurrentTask`),
+ * never from inside `deliver()`: code woken by one message that calls `receive()` again, however many
+ * `await`s deep, still takes the next message before the handler does, even when frames arrive back
+ * to back in one network read (`for await (const msg of conn)` beside a handler misses nothing).
  */
 export class Inbox {
-  private readonly buffered: Message[] = [];
-  private readonly waiting: Waiter[] = [];
+  private readonly buffered = new Fifo<Message>();
+  private readonly waiting = new Fifo<Waiter>();
   private handler: MessageHandler | undefined;
   private ended = false;
   private endDelivered = false;
@@ -72,8 +75,7 @@ export class Inbox {
         },
       };
       const disarm = armCancel('receiveMessage()', options, (err) => {
-        const at = this.waiting.indexOf(waiter);
-        if (at >= 0) this.waiting.splice(at, 1);
+        this.waiting.remove(waiter);
         reject(err);
       });
       this.waiting.push(waiter);
@@ -90,7 +92,7 @@ export class Inbox {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const waiter of this.waiting.splice(0)) waiter.settle(null);
+    for (const waiter of this.waiting.drain()) waiter.settle(null);
     if (this.buffered.length === 0) this.scheduleDrain();
   }
 
@@ -108,7 +110,7 @@ export class Inbox {
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
-    queueMicrotask(() => {
+    afterCurrentTask(() => {
       this.drainScheduled = false;
       this.drain();
     });
