@@ -1,7 +1,7 @@
 import WebSocketImpl from 'isomorphic-ws';
 import { parseAddress } from './address.js';
 import { armCancel } from './cancel.js';
-import { WebSocketConn } from './connection.js';
+import { checkMaxQueue, WebSocketConn } from './connection.js';
 import { ConnectError, CorowsError, TimeoutError } from './errors.js';
 import { normalizeHeaders } from './headers.js';
 import { isNodeWebSocket, type WebSocketLike } from './socket.js';
@@ -108,6 +108,7 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     );
   }
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
+  const maxQueue = checkMaxQueue(options.maxQueue);
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -128,7 +129,7 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
       reject(new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err }));
       return;
     }
-    const conn = new WebSocketConn(socket, { url: address, headers, maxQueue: options.maxQueue });
+    const conn = new WebSocketConn(socket, { url: address, headers, maxQueue });
 
     const onOpen = (): void => {
       if (settled) return;
