@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of corows, from a fresh machine with only Node 20 and npm: installs what is missing
-# (scripts/ensure-tools.sh), then typechecks, builds, and runs the unit and integration tests.
+# (scripts/ensure-tools.sh), then typechecks, builds, runs every benchmark row tiny (so the bench never
+# rots; it asserts nothing about speed), and runs the unit and integration tests.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-tools.sh"
 
@@ -8,5 +9,7 @@ log "typecheck"
 pnpm typecheck
 log "build"
 pnpm build
+log "bench smoke run: every row of pnpm bench, tiny (seconds)"
+pnpm bench:smoke
 log "unit and integration tests (real servers on 127.0.0.1)"
 pnpm test:unit

@@ -1,0 +1,62 @@
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { io as connectIo } from 'socket.io-client';
+import { waitFor } from '../timing.js';
+import { Pump } from './pump.js';
+import type { EchoPeer, Lib, ServerHandle, ServerMode } from './types.js';
+
+/** The event every Socket.IO message of the bench travels as. */
+export const SOCKET_IO_EVENT = 'm';
+
+/** Socket.IO with the WebSocket transport only (no long-polling, no compression), as its docs show. */
+export const socketIoLib: Lib = {
+  id: 'socket.io',
+
+  async listen(mode: ServerMode): Promise<ServerHandle> {
+    const http = createServer();
+    const io = new Server(http, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });
+    const held: unknown[] = [];
+    io.on('connection', (socket) => {
+      if (mode === 'echo') socket.on(SOCKET_IO_EVENT, (data: unknown) => socket.emit(SOCKET_IO_EVENT, data));
+      // Events cannot wait: an app that reads later must queue what arrives.
+      else socket.on(SOCKET_IO_EVENT, (data: unknown) => held.push(data));
+    });
+    await new Promise<void>((resolve, reject) => http.once('error', reject).listen(0, '127.0.0.1', resolve));
+    return {
+      port: (http.address() as { port: number }).port,
+      connectionCount: () => io.of('/').sockets.size,
+      broadcastMode: 'io.emit()',
+      broadcast: (text) => io.emit(SOCKET_IO_EVENT, text),
+      async readAll(expected, deadline) {
+        await waitFor(() => held.length >= expected, Math.max(0, deadline - Date.now()), 'messages missing').catch(() => undefined);
+        const count = held.length;
+        held.length = 0;
+        return count;
+      },
+      close: () =>
+        new Promise<void>((resolve) => {
+          io.disconnectSockets(true);
+          void io.close(() => resolve());
+        }),
+    };
+  },
+
+  async connect(port: number): Promise<EchoPeer> {
+    const socket = connectIo(`ws://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const pump = new Pump();
+    socket.on(SOCKET_IO_EVENT, (data: unknown) => {
+      const next = pump.next(data);
+      if (next !== undefined) socket.emit(SOCKET_IO_EVENT, next);
+    });
+    return {
+      get mismatches() {
+        return pump.mismatches;
+      },
+      pump: (payload, inFlight, onEcho) => pump.start(payload, inFlight, onEcho, (p) => socket.emit(SOCKET_IO_EVENT, p)),
+      close: async () => {
+        socket.disconnect();
+      },
+    };
+  },
+};

@@ -1,0 +1,45 @@
+/** The stacks compared. `corows-handler` and `corows-receive` are corows in its two reading styles. */
+export type LibId = 'ws' | 'corows-handler' | 'corows-receive' | 'socket.io';
+
+/** What a bench server does with the messages it gets. */
+export type ServerMode =
+  /** Sends each message straight back. */
+  | 'echo'
+  /** The application reads nothing until `readAll()` (the slow-consumer row). */
+  | 'hold';
+
+/** A running bench server, the same shape whichever library serves. */
+export interface ServerHandle {
+  readonly port: number;
+  /** Connections the application has been handed and that are still open. */
+  connectionCount(): number;
+  /** Sends `text` to every connection; returns what the library's call returned (a promise or not). */
+  broadcast(text: string): unknown;
+  /** How `broadcast` is done, for the report (e.g. `io.emit()`). */
+  readonly broadcastMode: string;
+  /** `hold` mode: the application now reads every message; resolves with how many it read. */
+  readAll(expected: number, deadline: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** One client connection that can keep echo traffic going. */
+export interface EchoPeer {
+  /**
+   * Sends `inFlight` copies of `payload`; then, for each echo, reads it as the application would
+   * (as a string), calls `onEcho()`, and sends `payload` again while `onEcho()` returns `true`.
+   * A later call replaces `payload` and `onEcho`.
+   */
+  pump(payload: string, inFlight: number, onEcho: () => boolean): void;
+  /** Echoes so far that were not what was sent. */
+  readonly mismatches: number;
+  close(): Promise<void>;
+}
+
+/** A library as the bench drives it. */
+export interface Lib {
+  readonly id: LibId;
+  /** Starts a server on 127.0.0.1, port 0. */
+  listen(mode: ServerMode): Promise<ServerHandle>;
+  /** Opens one client connection to a server of the same library. */
+  connect(port: number): Promise<EchoPeer>;
+}

@@ -1,0 +1,89 @@
+import { performance } from 'node:perf_hooks';
+import { Child, stopAll } from '../children.js';
+import type { Wire } from '../libs/lean-client.js';
+import type { LibId } from '../libs/types.js';
+import type { MemorySnapshot } from '../memory.js';
+import type { Plan } from '../plan.js';
+import { makeRow, type RowResult } from '../report/results.js';
+import { median } from '../stats.js';
+import { sleep } from '../timing.js';
+import { interleave } from './interleave.js';
+
+// corows' reading style makes no difference to idle connections or to sending: one corows entry.
+const LIBS: readonly LibId[] = ['ws', 'corows-handler', 'socket.io'];
+
+interface CrowdTrial {
+  heapPerConn: number;
+  rssPerConn: number;
+  /** Milliseconds from the broadcast call until the last of the connections had the message, each broadcast. */
+  fanOutMs: number[];
+  broadcastMode: string;
+}
+
+/**
+ * Idle memory per connection and broadcast fan-out, on the same crowd of connections: a fresh server
+ * process per round (so its memory starts clean) and one load-generator process holding the crowd.
+ */
+export async function runCrowdRows(plan: Plan, connections: number, log: (line: string) => void): Promise<RowResult[]> {
+  const { crowd: spec } = plan;
+  log(`idle memory and broadcast fan-out, ${connections} connections`);
+  const trials = await interleave(LIBS, { warmupRounds: 0, rounds: spec.rounds }, async (lib, round) => {
+    try {
+      const trial = await crowdTrial(lib, round, connections, plan);
+      log(`  ${lib}: ${(trial.heapPerConn / 1024).toFixed(2)} KiB heap, ${(trial.rssPerConn / 1024).toFixed(2)} KiB RSS per connection; broadcast ${trial.fanOutMs.map((ms) => ms.toFixed(1)).join(' ')} ms`);
+      return trial;
+    } finally {
+      await stopAll();
+    }
+  });
+
+  const heap = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => t.heapPerConn / 1024)]));
+  const rss = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => t.rssPerConn / 1024)]));
+  const fanOut = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => median(t.fanOutMs))]));
+  const corowsMode = trials.get('corows-handler')?.[0]?.broadcastMode ?? '';
+  const count = connections.toLocaleString('en-US');
+  return [
+    makeRow({ id: 'idle-heap', title: `Idle memory per connection (JS heap + buffers), ${count} open`, short: 'Idle memory (heap)', unit: 'KiB', better: 'lower' }, heap),
+    makeRow({ id: 'idle-rss', title: `Idle memory per connection (RSS), ${count} open`, short: 'Idle memory (RSS)', unit: 'KiB', better: 'lower' }, rss),
+    makeRow(
+      { id: 'broadcast', title: `Broadcast of ${plan.crowd.size} B to ${count} connections`, short: `Broadcast to ${count}`, unit: 'ms', better: 'lower' },
+      fanOut,
+      [
+        `broadcast as done: raw ws — ${trials.get('ws')?.[0]?.broadcastMode}; corows — ${corowsMode}; Socket.IO — ${trials.get('socket.io')?.[0]?.broadcastMode}`,
+        ...(corowsMode.startsWith('pending') ? ['corows: PENDING broadcast() — this build has no server.broadcast(), so the corows figure is a plain loop of sendMessage() over server.connections'] : []),
+      ],
+    ),
+  ];
+}
+
+async function crowdTrial(lib: LibId, round: number, connections: number, plan: Plan): Promise<CrowdTrial> {
+  const wire: Wire = lib === 'socket.io' ? 'socket.io' : 'websocket';
+  const [server, crowd] = await Promise.all([Child.start('server', `${lib} server`), Child.start('crowd', `${lib} crowd`)]);
+  const { port, broadcastMode } = await server.call<{ port: number; broadcastMode: string }>('listen', { lib, mode: 'echo' }, 10_000);
+  const before = await server.call<MemorySnapshot>('memory', null, 10_000);
+  await crowd.call('open', { wire, port, count: connections, round, concurrency: plan.crowd.concurrency, timeoutMs: plan.crowd.openTimeoutMs }, plan.crowd.openTimeoutMs + 5_000);
+  // The crowd is open when its handshakes are done; the server may still be handing the last ones out.
+  let seen = 0;
+  for (const deadline = Date.now() + 30_000; ; await sleep(20)) {
+    seen = await server.call<number>('connections', null, 10_000);
+    if (seen >= connections || Date.now() > deadline) break;
+  }
+  if (seen !== connections) throw new Error(`${lib}: the server holds ${seen} of ${connections} connections`);
+  const after = await server.call<MemorySnapshot>('memory', null, 30_000);
+
+  const fanOutMs: number[] = [];
+  const text = 'b'.repeat(plan.crowd.size);
+  for (let i = 0; i < plan.crowd.broadcasts; i++) {
+    const delivered = crowd.call('expect', { total: (i + 1) * connections, timeoutMs: 30_000 }, 35_000);
+    const start = performance.now();
+    await server.call('broadcast', { text }, 30_000);
+    await delivered;
+    fanOutMs.push(performance.now() - start);
+  }
+  return {
+    heapPerConn: (after.heap - before.heap) / connections,
+    rssPerConn: (after.rss - before.rss) / connections,
+    fanOutMs,
+    broadcastMode,
+  };
+}
