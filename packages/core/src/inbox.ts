@@ -67,6 +67,10 @@ export class Inbox {
       return Promise.resolve(this.take());
     }
     if (this.ended && options?.signal?.aborted !== true) return Promise.resolve(null);
+    if (options?.timeout === undefined && options?.signal === undefined) {
+      // Nothing can cancel this wait: no timer to arm, no closures to make (the common loop's path).
+      return new Promise((resolve) => this.waiting.push({ settle: resolve }));
+    }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         settle: (msg) => {
