@@ -7,7 +7,7 @@ export interface Plan {
   rounds: number;
   echo: { conns: number; inFlight: number; sizes: number[]; warmMs: number; measureMs: number; drainMs: number };
   pingPong: { size: number; warmMs: number; measureMs: number; drainMs: number; maxSamples: number };
-  crowd: { rounds: number; connections: number; concurrency: number; openTimeoutMs: number; broadcasts: number; size: number };
+  crowd: { rounds: number; connections: number; concurrency: number; openTimeoutMs: number; warmupBroadcasts: number; broadcasts: number; size: number };
   slow: { rounds: number; size: number; maxMessages: number; durationMs: number; maxBufferedBytes: number; readTimeoutMs: number };
   /** The whole run is stopped (every child killed) after this long. */
   deadlineMs: number;
@@ -17,10 +17,10 @@ export interface Plan {
 export const FULL: Plan = {
   name: 'full',
   warmupRounds: 1,
-  rounds: 7,
-  echo: { conns: 10, inFlight: 20, sizes: [64, 16 * 1024], warmMs: 300, measureMs: 1000, drainMs: 10_000 },
-  pingPong: { size: 64, warmMs: 200, measureMs: 1000, drainMs: 5_000, maxSamples: 200_000 },
-  crowd: { rounds: 3, connections: 10_000, concurrency: 200, openTimeoutMs: 120_000, broadcasts: 10, size: 64 },
+  rounds: 11,
+  echo: { conns: 10, inFlight: 20, sizes: [64, 16 * 1024], warmMs: 200, measureMs: 500, drainMs: 10_000 },
+  pingPong: { size: 64, warmMs: 100, measureMs: 300, drainMs: 5_000, maxSamples: 200_000 },
+  crowd: { rounds: 3, connections: 10_000, concurrency: 200, openTimeoutMs: 120_000, warmupBroadcasts: 3, broadcasts: 10, size: 64 },
   slow: { rounds: 3, size: 16 * 1024, maxMessages: 8_000, durationMs: 3_000, maxBufferedBytes: 1 << 20, readTimeoutMs: 60_000 },
   deadlineMs: 15 * 60_000,
 };
@@ -32,7 +32,7 @@ export const SMOKE: Plan = {
   rounds: 1,
   echo: { conns: 2, inFlight: 2, sizes: [64, 16 * 1024], warmMs: 20, measureMs: 100, drainMs: 5_000 },
   pingPong: { size: 64, warmMs: 20, measureMs: 100, drainMs: 5_000, maxSamples: 10_000 },
-  crowd: { rounds: 1, connections: 50, concurrency: 25, openTimeoutMs: 20_000, broadcasts: 2, size: 64 },
+  crowd: { rounds: 1, connections: 50, concurrency: 25, openTimeoutMs: 20_000, warmupBroadcasts: 1, broadcasts: 2, size: 64 },
   slow: { rounds: 1, size: 16 * 1024, maxMessages: 200, durationMs: 300, maxBufferedBytes: 1 << 20, readTimeoutMs: 10_000 },
   deadlineMs: 3 * 60_000,
 };

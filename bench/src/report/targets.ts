@@ -45,7 +45,8 @@ export function checkTargets(rows: readonly RowResult[]): TargetCheck[] {
     const rival = row.figures.find((f) => f.lib === 'socket.io');
     if (rival === undefined) continue;
     for (const figure of row.figures.filter((f) => f.lib.startsWith('corows'))) {
-      const ahead = row.better === 'higher' ? figure.median > rival.median : figure.median < rival.median;
+      // Through the paired ratios: both are to raw ws in the same rounds.
+      const ahead = row.better === 'higher' ? figure.ratio > rival.ratio : figure.ratio < rival.ratio;
       checks.push({
         target: `ahead of Socket.IO — ${row.short}, ${LIB_LABELS[figure.lib]}`,
         measured: `${formatRatio(figure.ratio)} vs ${formatRatio(rival.ratio)}`,

@@ -73,12 +73,13 @@ async function crowdTrial(lib: LibId, round: number, connections: number, plan: 
 
   const fanOutMs: number[] = [];
   const text = 'b'.repeat(plan.crowd.size);
-  for (let i = 0; i < plan.crowd.broadcasts; i++) {
+  const { warmupBroadcasts, broadcasts } = plan.crowd;
+  for (let i = 0; i < warmupBroadcasts + broadcasts; i++) {
     const delivered = crowd.call('expect', { total: (i + 1) * connections, timeoutMs: 30_000 }, 35_000);
     const start = performance.now();
     await server.call('broadcast', { text }, 30_000);
     await delivered;
-    fanOutMs.push(performance.now() - start);
+    if (i >= warmupBroadcasts) fanOutMs.push(performance.now() - start);
   }
   return {
     heapPerConn: (after.heap - before.heap) / connections,
