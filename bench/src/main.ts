@@ -80,7 +80,9 @@ const run: Run = {
   targets,
 };
 if (plan.name === 'full' && parts.length === PARTS.length && flags['no-write'] !== true && profiles === undefined) {
-  const svg = await renderChart(rows, `pnpm bench, ${run.date}, ${machine.cores}-core shared machine, medians of interleaved rounds`);
+  const pending = rows.some((row) => row.notes.some((note) => note.includes('PENDING')));
+  const subtitle = `pnpm bench, ${run.date}, ${machine.cores}-core shared busy machine, medians of paired ratios over interleaved rounds${pending ? '; corows broadcast: PENDING broadcast(), a plain loop' : ''}`;
+  const svg = await renderChart(rows, subtitle);
   log(`\nwrote ${writeDocs(run, svg).join(', ')}`);
 } else {
   await renderChart(rows, 'smoke');

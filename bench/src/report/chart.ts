@@ -16,13 +16,14 @@ export async function renderChart(rows: readonly RowResult[], subtitle: string):
   );
   const libOrder = COLUMNS.map((lib) => LIB_LABELS[lib]);
   const rowAndLib = {
-    y: { field: 'row', type: 'nominal', sort: rows.map((row) => row.short), title: null, axis: { labelFontSize: 12 } },
+    y: { field: 'row', type: 'nominal', sort: rows.map((row) => row.short), title: null, axis: { labelFontSize: 12, labelLimit: 220 } },
     yOffset: { field: 'lib', type: 'nominal', sort: libOrder },
   } as const;
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'corows vs raw ws vs Socket.IO (raw ws = 1; longer bar is better)', subtitle, anchor: 'start' },
     width: 520,
+    height: { step: 12 },
     layer: [
       {
         data: { values },
@@ -32,10 +33,10 @@ export async function renderChart(rows: readonly RowResult[], subtitle: string):
           x: {
             field: 'score',
             type: 'quantitative',
-            scale: { type: 'log', domain: [0.05, 20], clamp: true },
-            title: 'advantage over raw ws (throughput ratio; raw ws ÷ corows for latency, memory and time), log scale',
+            scale: { type: 'log', domain: [0.1, 10], clamp: true },
+            title: 'advantage over raw ws: throughput ÷ raw ws throughput; raw ws latency, memory or time ÷ its own (log scale)',
           },
-          color: { field: 'lib', type: 'nominal', sort: libOrder, title: null, legend: { orient: 'bottom' }, scale: { range: ['#8c8c8c', '#1f77b4', '#6baed6', '#d62728'] } },
+          color: { field: 'lib', type: 'nominal', sort: libOrder, title: null, legend: { orient: 'bottom', labelLimit: 220, columns: 4 }, scale: { range: ['#8c8c8c', '#1f77b4', '#6baed6', '#d62728'] } },
         },
       },
       {
