@@ -15,8 +15,10 @@ const LIBS: readonly LibId[] = ['ws', 'corows-handler', 'socket.io'];
 interface CrowdTrial {
   heapPerConn: number;
   rssPerConn: number;
-  /** Milliseconds from the broadcast call until the last of the connections had the message, each broadcast. */
+  /** Milliseconds from the broadcast request until the last of the connections had the message, each broadcast. */
   fanOutMs: number[];
+  /** Milliseconds the server spent in the broadcast call (until its promise settled, if it returned one), each broadcast. */
+  serverMs: number[];
   broadcastMode: string;
 }
 
@@ -30,7 +32,8 @@ export async function runCrowdRows(plan: Plan, connections: number, log: (line: 
   const trials = await interleave(LIBS, { warmupRounds: 0, rounds: spec.rounds }, async (lib, round) => {
     try {
       const trial = await crowdTrial(lib, round, connections, plan);
-      log(`  ${lib}: ${(trial.heapPerConn / 1024).toFixed(2)} KiB heap, ${(trial.rssPerConn / 1024).toFixed(2)} KiB RSS per connection; broadcast ${trial.fanOutMs.map((ms) => ms.toFixed(1)).join(' ')} ms`);
+      const list = (values: number[]): string => values.map((ms) => ms.toFixed(1)).join(' ');
+      log(`  ${lib}: ${(trial.heapPerConn / 1024).toFixed(2)} KiB heap, ${(trial.rssPerConn / 1024).toFixed(2)} KiB RSS per connection; broadcast: server ${list(trial.serverMs)} ms, delivered ${list(trial.fanOutMs)} ms`);
       return trial;
     } finally {
       await stopAll();
@@ -40,13 +43,18 @@ export async function runCrowdRows(plan: Plan, connections: number, log: (line: 
   const heap = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => t.heapPerConn / 1024)]));
   const rss = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => t.rssPerConn / 1024)]));
   const fanOut = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => median(t.fanOutMs))]));
+  const serverSide = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => median(t.serverMs))]));
   const corowsMode = trials.get('corows-handler')?.[0]?.broadcastMode ?? '';
   const count = connections.toLocaleString('en-US');
   return [
     makeRow({ id: 'idle-heap', title: `Idle memory per connection (JS heap + buffers), ${count} open`, short: 'Idle memory (heap)', unit: 'KiB', better: 'lower' }, heap),
     makeRow({ id: 'idle-rss', title: `Idle memory per connection (RSS), ${count} open`, short: 'Idle memory (RSS)', unit: 'KiB', better: 'lower' }, rss),
     makeRow(
-      { id: 'broadcast', title: `Broadcast of ${plan.crowd.size} B to ${count} connections`, short: `Broadcast to ${count}`, unit: 'ms', better: 'lower' },
+      { id: 'broadcast-server', title: `Broadcast of ${plan.crowd.size} B to ${count} connections: the server's call`, short: `Broadcast to ${count} (server)`, unit: 'ms', better: 'lower' },
+      serverSide,
+    ),
+    makeRow(
+      { id: 'broadcast', title: `Broadcast of ${plan.crowd.size} B to ${count} connections: until all have it`, short: `Broadcast to ${count} (delivered)`, unit: 'ms', better: 'lower' },
       fanOut,
       [
         `broadcast as done: raw ws — ${trials.get('ws')?.[0]?.broadcastMode}; corows — ${corowsMode}; Socket.IO — ${trials.get('socket.io')?.[0]?.broadcastMode}`,
@@ -72,19 +80,24 @@ async function crowdTrial(lib: LibId, round: number, connections: number, plan: 
   const after = await server.call<MemorySnapshot>('memory', null, 30_000);
 
   const fanOutMs: number[] = [];
+  const serverMs: number[] = [];
   const text = 'b'.repeat(plan.crowd.size);
   const { warmupBroadcasts, broadcasts } = plan.crowd;
   for (let i = 0; i < warmupBroadcasts + broadcasts; i++) {
     const delivered = crowd.call('expect', { total: (i + 1) * connections, timeoutMs: 30_000 }, 35_000);
     const start = performance.now();
-    await server.call('broadcast', { text }, 30_000);
+    const { settledMs } = await server.call<{ settledMs: number }>('broadcast', { text }, 30_000);
     await delivered;
-    if (i >= warmupBroadcasts) fanOutMs.push(performance.now() - start);
+    if (i >= warmupBroadcasts) {
+      fanOutMs.push(performance.now() - start);
+      serverMs.push(settledMs);
+    }
   }
   return {
     heapPerConn: (after.heap - before.heap) / connections,
     rssPerConn: (after.rss - before.rss) / connections,
     fanOutMs,
+    serverMs,
     broadcastMode,
   };
 }
