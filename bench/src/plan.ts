@@ -17,8 +17,8 @@ export interface Plan {
 export const FULL: Plan = {
   name: 'full',
   warmupRounds: 1,
-  rounds: 11,
-  echo: { conns: 10, inFlight: 20, sizes: [64, 16 * 1024], warmMs: 200, measureMs: 500, drainMs: 10_000 },
+  rounds: 21,
+  echo: { conns: 10, inFlight: 20, sizes: [64, 16 * 1024], warmMs: 100, measureMs: 300, drainMs: 10_000 },
   pingPong: { size: 64, warmMs: 100, measureMs: 300, drainMs: 5_000, maxSamples: 200_000 },
   crowd: { rounds: 5, connections: 10_000, concurrency: 200, openTimeoutMs: 120_000, warmupBroadcasts: 3, broadcasts: 10, size: 64 },
   slow: { rounds: 3, size: 16 * 1024, maxMessages: 8_000, durationMs: 3_000, maxBufferedBytes: 1 << 20, readTimeoutMs: 60_000 },
