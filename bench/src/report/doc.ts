@@ -35,7 +35,7 @@ export function figuresSection(run: Run): string {
     '',
     '![corows, raw ws and Socket.IO relative to raw ws](benchmarks.svg)',
     '',
-    'Each cell: the median, then its ratio to raw ws in the same run.',
+    'Each cell: the median over rounds; in brackets, **the ratio to raw ws** (median of the per-round ratios) and the middle half of the per-round ratios (25th–75th percentile), which shows how much the rounds agreed.',
     '',
     markdownTable(run.rows),
     '',

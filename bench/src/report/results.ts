@@ -1,5 +1,5 @@
 import type { LibId } from '../libs/types.js';
-import { median } from '../stats.js';
+import { median, quantileOfSorted } from '../stats.js';
 
 /** One library's figure on one row: every counted round, their median, and the ratio to raw `ws`. */
 export interface Figure {
@@ -13,6 +13,8 @@ export interface Figure {
    * which drifts from round to round.
    */
   ratio: number;
+  /** The middle half of the per-round ratios (25th and 75th percentiles): how much the rounds agree. */
+  ratioSpread: [number, number];
 }
 
 /** One line of the comparison. */
@@ -38,7 +40,14 @@ export function makeRow(
   if (base === undefined || base.length === 0) throw new Error(`row ${head.id} has no raw ws figure to compare with`);
   const figures = [...samples].map(([lib, values]) => {
     if (values.length !== base.length) throw new Error(`row ${head.id}: ${lib} has ${values.length} rounds, ws ${base.length}`);
-    return { lib, samples: values, median: median(values), ratio: median(values.map((value, round) => value / (base[round] as number))) };
+    const ratios = values.map((value, round) => value / (base[round] as number)).sort((a, b) => a - b);
+    return {
+      lib,
+      samples: values,
+      median: median(values),
+      ratio: median(ratios),
+      ratioSpread: [quantileOfSorted(ratios, 0.25), quantileOfSorted(ratios, 0.75)] as [number, number],
+    };
   });
   return { ...head, figures, notes };
 }

@@ -15,7 +15,7 @@ export function formatRatio(ratio: number): string {
   return `${ratio.toFixed(2)}×`;
 }
 
-/** The comparison as a Markdown table: each cell is the median and its ratio to raw ws. */
+/** The comparison as a Markdown table: each cell is the median, its ratio to raw ws and the middle half of the per-round ratios. */
 export function markdownTable(rows: readonly RowResult[]): string {
   const head = `| | ${COLUMNS.map((lib) => LIB_LABELS[lib]).join(' | ')} |`;
   const rule = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
@@ -23,7 +23,9 @@ export function markdownTable(rows: readonly RowResult[]): string {
     const cells = COLUMNS.map((lib) => {
       const figure = row.figures.find((f) => f.lib === lib);
       if (figure === undefined) return '—';
-      return lib === 'ws' ? formatNumber(figure.median) : `${formatNumber(figure.median)} (${formatRatio(figure.ratio)})`;
+      if (lib === 'ws') return formatNumber(figure.median);
+      const [low, high] = figure.ratioSpread;
+      return `${formatNumber(figure.median)} (**${formatRatio(figure.ratio)}** ${low.toFixed(2)}–${high.toFixed(2)})`;
     });
     return `| ${row.title} (${row.unit}, ${row.better} is better) | ${cells.join(' | ')} |`;
   });
