@@ -1,8 +1,11 @@
 import { EventEmitter } from 'eventemitter3';
+import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
+import { Heartbeat, resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
+import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
 import { Inbox } from './inbox.js';
-import { CLOSED, OPEN, openLink, type Link, type WebSocketLike } from './socket.js';
-import type { ConnState, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
+import { isNodeWebSocket, OPEN, openLink, type Link, type WebSocketLike } from './socket.js';
+import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
 /** Default {@link ConnOptions.maxQueue}: messages buffered before the socket stops being read. */
 export const DEFAULT_MAX_QUEUE = 1024;
@@ -24,7 +27,15 @@ export interface ConnOptions {
    * @default 1024
    */
   maxQueue?: number;
+  /**
+   * Dead-peer detection (see `KeepAliveOptions`): a number is the heartbeat interval in milliseconds,
+   * `true` the defaults (30 s), `false` or `0` none.
+   * @default false (the server turns it on for its connections: see `ServerOptions.keepAlive`)
+   */
+  keepAlive?: KeepAlive;
 }
+
+const EMPTY_FRAME = new Uint8Array(0);
 
 /**
  * One WebSocket connection in the coroutine style of coromega: `await conn.receiveMessage()` reads the
@@ -58,11 +69,20 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   /** The peer's IP address, where known (server side). */
   readonly remoteAddress: string | undefined;
 
-  protected link: Link;
+  /** The current socket. A reconnecting connection attaches a new one with {@link WebSocketConn.attachSocket}. */
+  protected link!: Link;
+  /** `close()` or `terminate()` was called: the connection is ending for good. */
+  protected closeRequested = false;
   private readonly inbox: Inbox;
+  private readonly keepAlive: KeepAliveSettings | undefined;
+  private heartbeatTimers: Heartbeat | undefined;
+  private mode: HeartbeatMode = 'off';
+  private heartbeatAgreed = false;
+  private linkGeneration = 0;
+  private readingPaused = false;
+  private finished = false;
   private code: number | undefined;
   private reason: string | undefined;
-  private closeRequested = false;
   private closedPromise: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
 
@@ -80,31 +100,34 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     if (!Number.isInteger(maxQueue) || maxQueue < 1) {
       throw new RangeError(`maxQueue must be a whole number of messages, at least 1, got ${String(maxQueue)}`);
     }
+    this.keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
     this.inbox = new Inbox(maxQueue, {
-      pause: () => this.link.pause(),
-      resume: () => this.link.resume(),
+      pause: () => this.pauseReading(true),
+      resume: () => this.pauseReading(false),
       handlerFailed: (err) => this.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true),
     });
-    this.link = openLink(socket, {
-      onOpen: () => this.emit('open'),
-      onMessage: (msg) => {
-        this.emit('message', msg);
-        this.inbox.deliver(msg);
-      },
-      onClose: (code, reason) => this.onClosed(code, reason),
-      onError: (err) => this.reportError(err, false),
-      onPong: () => this.emit('pong'),
-    });
+    this.attachSocket(socket);
   }
 
   /** `'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED'`, as LuatOS `state()`. */
   get state(): ConnState {
+    if (this.finished) return 'CLOSED';
     return STATES[this.link.readyState] ?? 'CLOSED';
   }
 
   /** `true` while the connection is open (LuatOS `online()`). */
   get online(): boolean {
-    return this.link.readyState === OPEN;
+    return this.state === 'OPEN';
+  }
+
+  /**
+   * How this end detects a dead peer (see `KeepAliveOptions`): `'protocol'` with WebSocket pings
+   * (Node), `'message'` with corows heartbeat messages (a browser client talking to a corows server),
+   * `'off'` when `keepAlive` is off or the peer cannot take part (a browser client talking to a server
+   * that is not corows). Set when the connection opens.
+   */
+  get heartbeat(): HeartbeatMode {
+    return this.mode;
   }
 
   /** The close code, once closed (1006 if the connection dropped without a close frame). */
@@ -117,9 +140,12 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     return this.reason;
   }
 
-  /** The subprotocol the server selected (`''` if none). */
+  /**
+   * The subprotocol the server selected (`''` if none), without the corows heartbeat's part of it
+   * (see `negotiateSubprotocol`).
+   */
   get protocol(): string {
-    return this.link.protocol;
+    return readSelectedProtocol(this.link.protocol).protocol;
   }
 
   /** Bytes queued by `send*()` but not yet handed to the network. */
@@ -162,10 +188,17 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     return this.write(text, 'send()');
   }
 
-  /** Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. */
+  /**
+   * Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. On a
+   * connection that agreed on the corows heartbeat (see `negotiateSubprotocol`), an empty one is the
+   * heartbeat and resolves an error instead.
+   */
   sendBinary(data: Uint8Array | ArrayBuffer): Promise<Error | null> {
     if (!(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
       return Promise.resolve(new TypeError(`sendBinary() takes a Uint8Array or an ArrayBuffer, got ${typeName(data)}`));
+    }
+    if (this.heartbeatAgreed && data.byteLength === 0) {
+      return Promise.resolve(new CorowsError('sendBinary(): an empty binary message is the corows heartbeat on this connection (subprotocol corows.heartbeat); send at least one byte', { code: 'ERR_RESERVED' }));
     }
     return this.write(data, 'sendBinary()');
   }
@@ -203,7 +236,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * @param reason close reason, @default ''
    */
   close(code = 1000, reason = ''): Promise<void> {
-    if (this.link.readyState === CLOSED) return Promise.resolve();
+    if (this.finished) return Promise.resolve();
     const closed = this.whenClosed();
     if (!this.closeRequested) {
       try {
@@ -218,14 +251,17 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   /** Drops the connection at once, without a closing handshake (close code 1006). */
   terminate(): void {
+    this.closeRequested = true;
     this.link.terminate();
   }
 
   /**
-   * Sends a protocol ping; the peer's answer fires the `pong` event. Returns `false` where that is not
-   * possible: the connection is not open, or this is a browser (browsers cannot send pings).
+   * Sends a ping; the peer's answer fires the `pong` event. A WebSocket ping in Node; in a browser
+   * talking to a corows server, the corows heartbeat message. Returns `false` where that is not
+   * possible: the connection is not open, or a browser talks to a server that is not corows.
    */
   ping(): boolean {
+    if (this.mode === 'message') return this.sendHeartbeat();
     return this.link.ping();
   }
 
@@ -238,7 +274,127 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
   }
 
-  private write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
+  /**
+   * Wraps `socket` as this connection's link, in place of the previous one, whose later events are
+   * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
+   */
+  protected attachSocket(socket: WebSocketLike): void {
+    const generation = ++this.linkGeneration;
+    const live = (): boolean => generation === this.linkGeneration;
+    this.link = openLink(socket, {
+      onOpen: () => live() && this.linkUp(true),
+      onMessage: (msg) => live() && this.arrived(msg),
+      onClose: (code, reason) => {
+        if (!live()) return;
+        this.stopHeartbeat();
+        this.linkClosed(code, reason);
+      },
+      onError: (err) => live() && this.reportError(err, false),
+      onPong: () => {
+        if (!live()) return;
+        this.heartbeatTimers?.heard();
+        this.emit('pong');
+      },
+    });
+    if (this.link.readyState === OPEN) this.linkUp(false);
+  }
+
+  /** Stops listening to the current link and drops its socket; its close is not reported. */
+  protected detachLink(): void {
+    this.linkGeneration++;
+    this.stopHeartbeat();
+    this.link.terminate();
+  }
+
+  /** The current link opened (after the constructor): by default, tells the `open` listeners. */
+  protected linkOpened(): void {
+    this.emit('open');
+  }
+
+  /**
+   * The current link closed (or was declared dead): by default, the connection is closed for good.
+   * A reconnecting connection opens a new link instead.
+   */
+  protected linkClosed(code: number, reason: string): void {
+    this.finish(code, reason);
+  }
+
+  /** Closes the connection for good: no more messages arrive; `close` fires once. */
+  protected finish(code: number, reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopHeartbeat();
+    this.code = code;
+    this.reason = reason;
+    this.inbox.end();
+    this.emit('close', code, reason);
+    this.resolveClosed?.();
+  }
+
+  /** Whether the connection has closed for good. */
+  protected get isFinished(): boolean {
+    return this.finished;
+  }
+
+  private linkUp(announce: boolean): void {
+    this.heartbeatAgreed = readSelectedProtocol(this.link.protocol).heartbeat;
+    if (this.readingPaused) this.link.pause();
+    this.startHeartbeat();
+    if (announce) this.linkOpened();
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    const pings = isNodeWebSocket(this.link.socket);
+    this.mode = this.keepAlive === undefined ? 'off' : pings ? 'protocol' : this.heartbeatAgreed ? 'message' : 'off';
+    if (this.keepAlive === undefined || this.mode === 'off') return;
+    const beat = this.mode === 'protocol' ? () => void this.link.ping() : () => void this.sendHeartbeat();
+    this.heartbeatTimers = new Heartbeat(this.keepAlive, beat, (reason) => {
+      this.detachLink();
+      this.linkClosed(CloseCode.Abnormal, reason);
+    });
+    if (this.readingPaused) this.heartbeatTimers.suspend();
+  }
+
+  private stopHeartbeat(): void {
+    this.heartbeatTimers?.stop();
+    this.heartbeatTimers = undefined;
+  }
+
+  private pauseReading(pause: boolean): void {
+    this.readingPaused = pause;
+    if (pause) {
+      this.link.pause();
+      this.heartbeatTimers?.suspend();
+    } else {
+      this.link.resume();
+      this.heartbeatTimers?.resume();
+    }
+  }
+
+  private arrived(msg: Message): void {
+    this.heartbeatTimers?.heard();
+    if (this.heartbeatAgreed && isHeartbeatMessage(msg)) {
+      if (this.mode === 'message') this.emit('pong');
+      else this.sendHeartbeat();
+      return;
+    }
+    this.emit('message', msg);
+    this.inbox.deliver(msg);
+  }
+
+  private sendHeartbeat(): boolean {
+    if (this.link.readyState !== OPEN) return false;
+    try {
+      this.link.send(EMPTY_FRAME, () => undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Writes one frame on the current link; resolves `null` once written, or the `Error`. */
+  protected write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
     if (this.link.readyState !== OPEN) {
       return Promise.resolve(new ConnectionClosedError(action, this.state, this.code));
     }
@@ -261,14 +417,6 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
       this.resolveClosed = resolve;
     });
     return this.closedPromise;
-  }
-
-  private onClosed(code: number, reason: string): void {
-    this.code = code;
-    this.reason = reason;
-    this.inbox.end();
-    this.emit('close', code, reason);
-    this.resolveClosed?.();
   }
 
   /** Emits `error`; an unheard handler failure goes to `console.error` rather than vanish. */

@@ -26,6 +26,7 @@ export interface DomWebSocketLike {
   onmessage: ((ev: { data: unknown }) => unknown) | null;
   onclose: ((ev: { code: number; reason: string }) => unknown) | null;
   onerror: ((ev: unknown) => unknown) | null;
+  addEventListener(type: 'open' | 'error' | 'close', listener: (ev: { code?: number }) => unknown): void;
 }
 
 /**
