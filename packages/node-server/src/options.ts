@@ -1,4 +1,6 @@
+import type { KeepAlive } from '@corows/core';
 import type { PerMessageDeflateOptions } from 'ws';
+import type { ServerTlsOptions } from './tls.js';
 
 /** Default {@link ServerOptions.maxPayload}: 1 MiB. */
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -31,4 +33,19 @@ export interface ServerOptions {
    * @default 5000
    */
   closeTimeout?: number;
+  /**
+   * Dead-client detection (issue 4): every `interval` ms each client is pinged (a WebSocket ping,
+   * which browsers answer by themselves), and a client silent for `timeout` ms after it is dropped
+   * (its connection closes with 1006 and a reason starting `heartbeat timeout`). A number is the
+   * interval (and timeout); `false` turns it off. Browser clients' corows heartbeats are answered
+   * either way (see `negotiateSubprotocol`).
+   * @default { interval: 30000, timeout: 30000 }
+   */
+  keepAlive?: KeepAlive;
+  /**
+   * Serve `wss://` (HTTPS) with this certificate and key; with `requestCert` and `ca`, require client
+   * certificates (mutual TLS). (issue 4)
+   * @default undefined (plain `ws://`)
+   */
+  tls?: ServerTlsOptions;
 }

@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, CorowsError, WebSocketConn } from '@corows/core';
+import { CloseCode, CorowsError, WebSocketConn, type KeepAliveSettings } from '@corows/core';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocketServer as WsServer, type WebSocket } from 'ws';
+import { handleProtocols, serverKeepAlive } from './heartbeat.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD, type ServerOptions } from './options.js';
+import { createHttpOrHttpsServer } from './tls.js';
 
 /** The bound address of a listening server. */
 export interface ServerAddress {
@@ -41,6 +43,7 @@ export class WebsocketServer extends EventEmitter<WebsocketServerEvents> {
   private readonly unannounced: WebSocketConn[] = [];
   private readonly maxQueue: number | undefined;
   private readonly closeTimeout: number;
+  private readonly keepAlive: KeepAliveSettings | undefined; // issue 4
   private connHandler: ConnHandler | undefined;
   private deadHandler: DeadHandler | undefined;
   private deadReason: string | undefined;
@@ -52,13 +55,15 @@ export class WebsocketServer extends EventEmitter<WebsocketServerEvents> {
     checkArguments(host, port, options);
     this.maxQueue = options.maxQueue;
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    this.keepAlive = serverKeepAlive(options.keepAlive); // issue 4: ping clients, drop silent ones
     this.wss = new WsServer({
+      handleProtocols: handleProtocols(), // issue 4: the browser heartbeat's subprotocol
       noServer: true,
       clientTracking: false,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       perMessageDeflate: options.perMessageDeflate ?? false,
     });
-    this.http = createServer((_req, res) => {
+    this.http = createHttpOrHttpsServer(options.tls, (_req, res) => { // issue 4: https with options.tls
       res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' }).end('426 Upgrade Required: this is a WebSocket endpoint\n');
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
@@ -162,6 +167,7 @@ export class WebsocketServer extends EventEmitter<WebsocketServerEvents> {
       headers: req.headers,
       remoteAddress: req.socket.remoteAddress,
       maxQueue: this.maxQueue,
+      keepAlive: this.keepAlive, // issue 4
     });
     this.live.add(conn);
     conn.once('close', () => this.live.delete(conn));
