@@ -136,8 +136,12 @@ export function waitForOpen(socket: WebSocketLike, address: string, options: { t
 
 function connectFailure(address: string, err: Error): ConnectError {
   const code = (err as { code?: string }).code;
-  const hint = tlsHint(code);
-  return new ConnectError(address, hint === '' ? err.message : `${err.message} (${hint})`, { code, cause: err });
+  let hint = tlsHint(code);
+  if (hint === '' && code === 'ECONNRESET' && address.startsWith('wss:')) {
+    hint = 'if the server requires a client certificate (mutual TLS), it must be signed by a CA the server trusts';
+  }
+  const message = err.message.trim();
+  return new ConnectError(address, hint === '' ? message : `${message} (${hint})`, { code, cause: err });
 }
 
 function drop(socket: WebSocketLike): void {

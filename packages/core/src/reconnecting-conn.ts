@@ -82,6 +82,12 @@ export class ReconnectingConn extends WebSocketConn {
     return this.outbox.hold(data, action);
   }
 
+  /** A failing attempt is reported once, as the `ConnectError` of {@link ReconnectingConn.attemptFailed}. */
+  protected override reportError(err: Error, fromHandler: boolean): void {
+    if (!fromHandler && this.phase === 'dialing') return;
+    super.reportError(err, fromHandler);
+  }
+
   protected override linkOpened(): void {
     this.phase = 'open';
     this.attempt = 0;
@@ -141,7 +147,7 @@ export class ReconnectingConn extends WebSocketConn {
   private attemptFailed(err: unknown): void {
     this.detachLink();
     const error = err instanceof Error ? err : new Error(String(err));
-    this.reportError(error, false);
+    super.reportError(error, false);
     const cause = { code: CloseCode.Abnormal, reason: error.message };
     if (shouldRetryConnect(err)) this.retryLater(cause);
     else this.giveUp(this.dropped.code, `gave up reconnecting: ${error.message}`);
