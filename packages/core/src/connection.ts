@@ -53,6 +53,29 @@ const EMPTY_FRAME = new Uint8Array(0);
  * delivery goes on. eventemitter3 does not throw on an `error` event that nobody listens to, so when
  * there is no `error` listener corows writes handler failures to `console.error` instead of losing them.
  *
+ * **Reconnecting** (client, `connectToWebsocket(addr, { reconnect })`): one connection lives across
+ * links. When the link drops with a retryable code (`isRetryableCloseCode`; a heartbeat timeout is
+ * 1006), `state` becomes `'CONNECTING'`, `reconnecting` (attempt, delay, cause) fires, and after the
+ * delay a new link opens and `open` fires. `receiveMessage()` and `whenNewMsg` wait across the gap:
+ * `null` (and the `close` event) come only when the connection closes for good: `close()`, a close
+ * code that is not retryable, an attempt answered with HTTP 4xx, or `maxAttempts` failures in a row.
+ *
+ * **Messages in flight when a link drops** — what is guaranteed:
+ * - A send made while the link is down is kept in the outbox (at most `reconnect.maxOutbox`; past it
+ *   the send resolves an `OutboxFullError`) and written on the next link first, in order, before any
+ *   later send; it resolves `null` then, or a `ConnectionClosedError` if the connection closes for good.
+ * - Messages arrive in the order they were sent, across links, and none twice: corows never sends a
+ *   message again.
+ * - Messages already received stay in the inbox and are delivered, in order, before the new link's.
+ *
+ * What is not: a send that resolved `null` was handed to the operating system (Node) or the browser,
+ * not received. If the link drops, what was still in buffers, on the wire or in the dying peer is lost,
+ * and so is what is sent to a dead link before the drop is noticed (a silent peer is noticed within
+ * `keepAlive`'s interval + timeout). Likewise, what the server had sent that had not arrived is lost.
+ * The new link may reach another server process that knows nothing of the old one: authenticate and
+ * subscribe again on `open`. For at-least-once delivery, number your messages, have the peer
+ * acknowledge them, send the unacknowledged ones again on `open`, and drop duplicates by number.
+ *
  * @example
  * ```ts
  * const conn = await connectToWebsocket('ws://127.0.0.1:1042');
@@ -162,6 +185,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * Sends `text` as one text frame (seed: `send_message`). Resolves `null` once written (in browsers:
    * once handed to the browser), or an `Error` if it could not be sent (connection not open, wrong
    * type). Never rejects and never throws, so an un-awaited send to a dead peer cannot crash Node.
+   * With `reconnect`, a send while the link is down waits in the outbox (see the class comment).
    */
   sendMessage(text: string): Promise<Error | null> {
     if (typeof text !== 'string') {
