@@ -33,6 +33,24 @@ const LIMIT = { timeout: 20_000 };
 /** A quick heartbeat with a lenient timeout, for tests where the peer is alive (2 busy cores). */
 const QUICK_ALIVE = { interval: 40, timeout: 500 };
 
+/**
+ * Freezes the peer of `conn` with `freeze()` and checks that `conn` declares it dead: closed with 1006
+ * and a heartbeat reason, no sooner than `timeout` and within `interval + timeout` (plus slack for two
+ * busy cores).
+ */
+async function expectDeclaredDead(conn: WebSocketConn, freeze: () => void, { interval, timeout }: { interval: number; timeout: number }): Promise<void> {
+  const closed = nextEvent(conn, 'close');
+  const frozenAt = Date.now();
+  freeze();
+  const [code, reason] = await closed;
+  const elapsed = Date.now() - frozenAt;
+  assert.equal(code, 1006);
+  assert.match(reason, new RegExp(`^heartbeat timeout: no answer from the peer within ${timeout} ms`));
+  assert.ok(elapsed >= timeout - 10 && elapsed < interval + timeout + 1500, `declared dead after ${elapsed} ms (bound ${interval + timeout} ms)`);
+  assert.equal(conn.state, 'CLOSED');
+  assert.equal(conn.closeCode, 1006);
+}
+
 /** Waits `ms` of real time: only to show that something does NOT happen within it. */
 const quietFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,16 +63,7 @@ describe('keepAlive, Node client (WebSocket pings)', () => {
     assert.match(String(await conn.receiveMessage()), /^hello from/);
     const ended = deferred<null>();
     conn.whenNewMsg((msg) => msg === null && ended.resolve(null));
-    const closed = nextEvent(conn, 'close');
-    const frozenAt = Date.now();
-    server.freeze();
-    const [code, reason] = await closed;
-    const elapsed = Date.now() - frozenAt;
-    assert.equal(code, 1006);
-    assert.match(reason, /^heartbeat timeout: no answer from the peer within 150 ms/);
-    assert.ok(elapsed >= 140 && elapsed < 300 + 1500, `declared dead after ${elapsed} ms (bound: 300 ms + scheduling slack)`);
-    assert.equal(conn.state, 'CLOSED');
-    assert.equal(conn.closeCode, 1006);
+    await expectDeclaredDead(conn, () => server.freeze(), { interval: 150, timeout: 150 });
     await ended.promise;
     assert.equal(await conn.receiveMessage(), null);
   });
@@ -80,14 +89,7 @@ describe('keepAlive, server side', () => {
     t.after(() => client.terminate());
     const conn = await accepted;
     assert.equal(conn.heartbeat, 'protocol');
-    const closed = nextEvent(conn, 'close');
-    const frozenAt = Date.now();
-    proxy.freeze();
-    const [code, reason] = await closed;
-    const elapsed = Date.now() - frozenAt;
-    assert.equal(code, 1006);
-    assert.match(reason, /^heartbeat timeout/);
-    assert.ok(elapsed >= 90 && elapsed < 200 + 1500, `dropped after ${elapsed} ms`);
+    await expectDeclaredDead(conn, () => proxy.freeze(), { interval: 100, timeout: 100 });
     assert.equal(server.connections.size, 0);
   });
 
@@ -148,15 +150,7 @@ describe('keepAlive, browser code path (WHATWG WebSocket: corows heartbeat messa
     const refused = await conn.sendBinary(new Uint8Array(0));
     assert.ok(refused instanceof CorowsError && refused.code === 'ERR_RESERVED', String(refused));
 
-    const closed = nextEvent(conn, 'close');
-    const frozenAt = Date.now();
-    proxy.freeze();
-    const [code, reason] = await closed;
-    const elapsed = Date.now() - frozenAt;
-    assert.equal(code, 1006);
-    assert.match(reason, /^heartbeat timeout/);
-    assert.ok(elapsed >= 90 && elapsed < 200 + 1500, `declared dead after ${elapsed} ms`);
-    assert.equal(conn.state, 'CLOSED');
+    await expectDeclaredDead(conn, () => proxy.freeze(), { interval: 100, timeout: 100 });
   });
 
   test('application subprotocols still work, on both ends', LIMIT, async (t) => {

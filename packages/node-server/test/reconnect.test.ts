@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
+import { WebSocket as WhatwgWebSocket } from 'undici';
 import {
   CloseCode,
+  ConnectError,
   ConnectionClosedError,
   connectToWebsocket,
   createWebsocketServer,
   OutboxFullError,
   type ReconnectCause,
   type WebSocketConn,
+  type WebSocketConstructor,
 } from '../src/index.js';
 import { startChildServer } from './child-server.js';
 import { nextEvent, until } from './events.js';
@@ -190,6 +195,55 @@ describe('reconnect', () => {
     await reopened;
     assert.equal(await conn.receiveMessage(), 'welcome 1');
     assert.match(String(await conn.receiveMessage()), /^welcome \d$/);
+  });
+
+  test('an attempt answered with HTTP 403 is not retried: the connection closes for good', LIMIT, async (t) => {
+    const { server, port, url } = await startServer(t);
+    const conn = await connectToWebsocket(url, { reconnect: FAST });
+    const errors: Error[] = [];
+    conn.on('error', (err) => errors.push(err));
+    const closed = nextEvent(conn, 'close');
+    await server.close('restarting');
+    const refusing = createServer((_req, res) => res.writeHead(403).end());
+    refusing.on('upgrade', (_req, socket: Duplex) => socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'));
+    t.after(() => new Promise<void>((resolve) => refusing.close(() => resolve())));
+    await new Promise<void>((resolve) => refusing.listen(port, '127.0.0.1', resolve));
+    const [code, reason] = await closed;
+    assert.equal(code, CloseCode.GoingAway);
+    assert.match(reason, /^gave up reconnecting: could not connect to .*: the server answered HTTP 403/);
+    const last = errors.at(-1);
+    assert.ok(last instanceof ConnectError && last.status === 403, String(last));
+  });
+
+  test('browser code path (WHATWG WebSocket): reconnects after a server restart and sends what was queued, in order', LIMIT, async (t) => {
+    const { server, port, url } = await startServer(t, undefined, { closeTimeout: 100 });
+    const conn = await connectToWebsocket(url, {
+      reconnect: FAST,
+      keepAlive: 200,
+      webSocketImpl: WhatwgWebSocket as unknown as WebSocketConstructor,
+    });
+    t.after(() => conn.terminate());
+    assert.equal(conn.heartbeat, 'message');
+    const down = nextEvent(conn, 'reconnecting');
+    await server.close();
+    await down;
+    const queued = ['q1', 'q2', 'q3'].map((text) => conn.sendMessage(text));
+    const received: unknown[] = [];
+    const all = deferred();
+    const reopened = nextEvent(conn, 'open');
+    await serverOn(t, port, (c) => {
+      void c.sendMessage('welcome back');
+      c.whenNewMsg((msg) => {
+        received.push(msg);
+        if (received.length === 3) all.resolve();
+      });
+    });
+    await reopened;
+    assert.deepEqual(await Promise.all(queued), [null, null, null]);
+    await all.promise;
+    assert.deepEqual(received, ['q1', 'q2', 'q3']);
+    assert.equal(await conn.receiveMessage(), 'welcome back');
+    assert.equal(conn.heartbeat, 'message');
   });
 
   test('a refused first connect rejects at once, even with reconnect', LIMIT, async (t) => {
