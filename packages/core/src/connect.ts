@@ -1,10 +1,9 @@
-import WebSocketImpl from 'isomorphic-ws';
+import { prepareDial } from '#dial';
 import { parseAddress } from './address.js';
 import { armCancel } from './cancel.js';
 import { WebSocketConn } from './connection.js';
-import { ConnectError, CorowsError, TimeoutError } from './errors.js';
-import { normalizeHeaders } from './headers.js';
-import { isNodeWebSocket, type WebSocketLike } from './socket.js';
+import { ConnectError, TimeoutError } from './errors.js';
+import type { WebSocketLike } from './socket.js';
 import type { HeaderValues } from './types.js';
 
 /** Default {@link ConnectOptions.timeout}, in milliseconds. */
@@ -51,11 +50,6 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof ConnectOptions>([
   'perMessageDeflate',
 ]);
 
-type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
-
-/** `isomorphic-ws` resolves to `ws` in Node and to the global `WebSocket` in browsers (or `null`). */
-const Implementation = WebSocketImpl as unknown as WebSocketConstructor | null;
-
 /**
  * Opens a WebSocket connection (seed: `connect_to_websocket`) and resolves once it is open.
  *
@@ -96,17 +90,7 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 }
 
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
-  if (Implementation === null) {
-    throw new CorowsError('connectToWebsocket(): this environment has no WebSocket implementation', { code: 'ERR_UNSUPPORTED' });
-  }
-  const headers = options.headers === undefined ? {} : normalizeHeaders(options.headers);
-  const nodeFeatures = typeof (Implementation.prototype as { ping?: unknown }).ping === 'function';
-  if (!nodeFeatures && Object.keys(headers).length > 0) {
-    throw new CorowsError(
-      `connectToWebsocket(): browsers cannot set WebSocket handshake headers (${Object.keys(headers).join(', ')}); send a token as a subprotocol (the protocols option) or as a query parameter of the URL instead`,
-      { code: 'ERR_UNSUPPORTED' },
-    );
-  }
+  const dial = prepareDial(options);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
 
   return new Promise((resolve, reject) => {
@@ -116,19 +100,13 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     );
     let socket: WebSocketLike;
     try {
-      socket = nodeFeatures
-        ? new Implementation(href, options.protocols, {
-            headers,
-            maxPayload: options.maxPayload,
-            perMessageDeflate: options.perMessageDeflate ?? false,
-          })
-        : new Implementation(href, options.protocols);
+      socket = dial.open(href);
     } catch (err) {
       disarm();
       reject(new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err }));
       return;
     }
-    const conn = new WebSocketConn(socket, { url: address, headers, maxQueue: options.maxQueue });
+    const conn = new WebSocketConn(socket, { url: address, headers: dial.headers, maxQueue: options.maxQueue });
 
     const onOpen = (): void => {
       if (settled) return;
@@ -152,15 +130,6 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     }
 
     conn.on('open', onOpen).on('error', onError).on('close', onClose);
-    if (isNodeWebSocket(socket)) {
-      socket.on('unexpected-response', (_request, response) =>
-        fail(
-          new ConnectError(address, `the server answered HTTP ${response.statusCode} ${response.statusMessage ?? ''} instead of 101 Switching Protocols`.trimEnd(), {
-            code: 'ERR_HTTP_STATUS',
-            status: response.statusCode,
-          }),
-        ),
-      );
-    }
+    dial.watch(socket, address, fail);
   });
 }

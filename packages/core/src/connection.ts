@@ -1,7 +1,8 @@
+import { openLink } from '#link';
 import { EventEmitter } from 'eventemitter3';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import { Inbox } from './inbox.js';
-import { CLOSED, OPEN, openLink, type Link, type WebSocketLike } from './socket.js';
+import { CLOSED, OPEN, type Link, type WebSocketLike } from './socket.js';
 import type { ConnState, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
 /** Default {@link ConnOptions.maxQueue}: messages buffered before the socket stops being read. */

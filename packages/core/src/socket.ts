@@ -88,12 +88,8 @@ export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketL
     typeof (socket as Partial<NodeWebSocketLike>).pause === 'function';
 }
 
-/** Listens to `socket` and reports to `listener`; the link's methods act on the socket. */
-export function openLink(socket: WebSocketLike, listener: LinkListener): Link {
-  return isNodeWebSocket(socket) ? nodeLink(socket, listener) : domLink(socket, listener);
-}
-
-function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
+/** A {@link Link} on Node's `ws` (or a socket shaped like it). */
+export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
   socket.binaryType = 'nodebuffer';
   socket.on('open', () => listener.onOpen());
   socket.on('message', (data, isBinary) => listener.onMessage(isBinary ? data : data.toString()));
@@ -124,7 +120,8 @@ function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
   };
 }
 
-function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
+/** A {@link Link} on a WHATWG `WebSocket`. */
+export function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
   socket.binaryType = 'arraybuffer';
   socket.onopen = () => listener.onOpen();
   socket.onmessage = (ev) =>
