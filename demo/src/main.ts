@@ -16,15 +16,23 @@ function portFrom(name: string): number | undefined {
   return port;
 }
 
-const demo = await startDemo({
+const options = {
   host: process.env.DEMO_HOST,
   port: portFrom('DEMO_PORT'),
   wsPort: portFrom('DEMO_WS_PORT'),
-  log: (line) => console.log(`  ${line}`),
-}).catch((err: Error) => {
-  console.error(`corows demo: ${err.message}`);
-  process.exit(1);
-});
+  log: (line: string) => console.log(`  ${line}`),
+};
+const demo = await startDemo(options)
+  .catch((err: Error) => {
+    // The default port is taken and no port was asked for: any free port will do.
+    if (options.port !== undefined || (err.cause as { code?: string } | undefined)?.code !== 'EADDRINUSE') throw err;
+    console.log('corows chat demo: port 8080 is taken, using a free port');
+    return startDemo({ ...options, port: 0 });
+  })
+  .catch((err: Error) => {
+    console.error(`corows demo: ${err.message}`);
+    process.exit(1);
+  });
 
 console.log(`corows chat demo: open ${demo.url} in a browser (WebSocket ${demo.wsUrl}; Ctrl-C to stop)`);
 
