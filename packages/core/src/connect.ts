@@ -1,7 +1,7 @@
 import { prepareDial } from '#dial';
 import { parseAddress } from './address.js';
 import { armCancel } from './cancel.js';
-import { WebSocketConn } from './connection.js';
+import { checkMaxQueue, WebSocketConn } from './connection.js';
 import { ConnectError, TimeoutError } from './errors.js';
 import type { WebSocketLike } from './socket.js';
 import type { HeaderValues } from './types.js';
@@ -92,6 +92,7 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
   const dial = prepareDial(options);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
+  const maxQueue = checkMaxQueue(options.maxQueue);
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -106,7 +107,7 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
       reject(new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err }));
       return;
     }
-    const conn = new WebSocketConn(socket, { url: address, headers: dial.headers, maxQueue: options.maxQueue });
+    const conn = new WebSocketConn(socket, { url: address, headers: dial.headers, maxQueue });
 
     const onOpen = (): void => {
       if (settled) return;

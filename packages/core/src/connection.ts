@@ -77,11 +77,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.url = options.url ?? '';
     this.headers = options.headers ?? {};
     this.remoteAddress = options.remoteAddress;
-    const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
-    if (!Number.isInteger(maxQueue) || maxQueue < 1) {
-      throw new RangeError(`maxQueue must be a whole number of messages, at least 1, got ${String(maxQueue)}`);
-    }
-    this.inbox = new Inbox(maxQueue, {
+    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), {
       pause: () => this.link.pause(),
       resume: () => this.link.resume(),
       handlerFailed: (err) => this.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true),
@@ -277,6 +273,15 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     else if (fromHandler) console.error('corows:', err);
   }
+}
+
+/** Returns `maxQueue` or its default; throws a `RangeError` if it is not a whole number ≥ 1. */
+export function checkMaxQueue(maxQueue: number | undefined): number {
+  if (maxQueue === undefined) return DEFAULT_MAX_QUEUE;
+  if (!Number.isInteger(maxQueue) || maxQueue < 1) {
+    throw new RangeError(`maxQueue must be a whole number of messages, at least 1, got ${String(maxQueue)}`);
+  }
+  return maxQueue;
 }
 
 function describeError(err: unknown): string {

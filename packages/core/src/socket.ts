@@ -88,13 +88,34 @@ export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketL
     typeof (socket as Partial<NodeWebSocketLike>).pause === 'function';
 }
 
+/**
+ * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`). `ws`
+ * then stops reading, so it never sees the peer's answer and reports 1006; corows reports what it sent.
+ */
+function protocolCloseCode(err: Error): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 1009;
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+  return 1002;
+}
+
 /** A {@link Link} on Node's `ws` (or a socket shaped like it). */
 export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
+  let protocolError: { code: number; reason: string } | undefined;
   socket.binaryType = 'nodebuffer';
   socket.on('open', () => listener.onOpen());
   socket.on('message', (data, isBinary) => listener.onMessage(isBinary ? data : data.toString()));
-  socket.on('close', (code, reason) => listener.onClose(code, reason.toString()));
-  socket.on('error', (err) => listener.onError(err));
+  socket.on('close', (code, reason) =>
+    code === 1006 && protocolError !== undefined
+      ? listener.onClose(protocolError.code, protocolError.reason)
+      : listener.onClose(code, reason.toString()),
+  );
+  socket.on('error', (err) => {
+    const code = protocolCloseCode(err);
+    if (code !== undefined) protocolError ??= { code, reason: err.message };
+    listener.onError(err);
+  });
   socket.on('pong', () => listener.onPong());
   return {
     socket,
