@@ -24,7 +24,7 @@ export default defineConfig<HarnessOptions>({
     trace: 'retain-on-failure',
   },
   projects: [
-    { name: 'corows.js', use: { harnessPage: 'harness.html' } },
-    { name: 'corows.min.js', use: { harnessPage: 'harness-min.html' }, testIgnore: /(seed|demo)\.spec\.ts/ },
+    { name: 'corows.js', use: { bundle: 'corows.js' } },
+    { name: 'corows.min.js', use: { bundle: 'corows.min.js' }, testIgnore: /(seed|demo)\.spec\.ts/ },
   ],
 });

@@ -10,14 +10,16 @@ declare global {
   }
 }
 
-/** Which harness page (and so which bundle) a project runs the scenarios on. */
+/** Which bundle a project runs the harness scenarios on. */
 export interface HarnessOptions {
-  harnessPage: 'harness.html' | 'harness-min.html';
+  bundle: 'corows.js' | 'corows.min.js';
 }
 
 interface Fixtures {
   /** The servers' addresses (support/global-setup.ts). */
   site: Site;
+  /** The harness page's address, for the project's bundle. */
+  harnessUrl: string;
   /** A page that has loaded the bundle as `window.corows`. */
   harness: Page;
   /** A fresh id: `?id=<it>` on a WebSocket URL makes the server record that connection. */
@@ -27,7 +29,7 @@ interface Fixtures {
 }
 
 export const test = base.extend<HarnessOptions & Fixtures>({
-  harnessPage: ['harness.html', { option: true }],
+  bundle: ['corows.js', { option: true }],
 
   site: async ({}, use) => {
     const raw = process.env.COROWS_E2E;
@@ -43,9 +45,11 @@ export const test = base.extend<HarnessOptions & Fixtures>({
     expect(errors, 'uncaught errors in the page').toEqual([]);
   },
 
-  harness: async ({ page, site, harnessPage }, use) => {
-    await page.goto(`${site.http}/${harnessPage}`);
-    await page.waitForFunction(() => window.corows !== undefined);
+  harnessUrl: async ({ site, bundle }, use) => use(`${site.http}/harness.html?bundle=${bundle}`),
+
+  harness: async ({ page, harnessUrl, bundle }, use) => {
+    await page.goto(harnessUrl);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', bundle);
     await use(page);
   },
 

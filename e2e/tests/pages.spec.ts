@@ -4,12 +4,12 @@ import { expect, test } from './fixtures.js';
 // Three pages of one browser context, each with its own connection, talk through the server's
 // /chat route, which relays "name: text" to the other members of the room.
 
-test('several pages talk to each other through the server', async ({ context, site, harnessPage, connId }) => {
+test('several pages talk to each other through the server', async ({ context, site, harnessUrl, connId }) => {
   const names = ['alice', 'bob', 'carol'] as const;
   const pages: Page[] = [];
   for (const name of names) {
     const page = await context.newPage();
-    await page.goto(`${site.http}/${harnessPage}`);
+    await page.goto(harnessUrl);
     await page.waitForFunction(() => window.corows !== undefined);
     await page.evaluate(async (url) => {
       const conn = await window.corows.connectToWebsocket(url);
