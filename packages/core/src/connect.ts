@@ -1,9 +1,12 @@
+import { prepareDial } from '#dial';
 import { parseAddress } from './address.js';
-import { WebSocketConn } from './connection.js';
-import { prepareDial, waitForOpen, type WebSocketConstructor } from './dial.js';
+import { checkMaxQueue, WebSocketConn } from './connection.js';
+import { ConnectError } from './errors.js';
+import { waitForOpen } from './handshake.js';
 import { resolveKeepAlive, type KeepAlive } from './heartbeat.js';
 import { ReconnectingConn } from './reconnecting-conn.js';
 import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
+import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { TlsOptions } from './tls.js';
 import type { HeaderValues } from './types.js';
 
@@ -135,15 +138,23 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
   const keepAlive = resolveKeepAlive(options.keepAlive, 'connectToWebsocket()');
   const policy = resolveReconnect(options.reconnect);
+  const maxQueue = checkMaxQueue(options.maxQueue);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
   if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
     throw new RangeError(`connectToWebsocket(): timeout must be a number of milliseconds from 0 to 2147483647, got ${String(timeout)}`);
   }
-  const dialer = prepareDial(address, href, options, keepAlive !== undefined);
-  const socket = dialer.open();
-  const connOptions = { url: address, headers: dialer.headers, maxQueue: options.maxQueue, keepAlive };
+  const dial = prepareDial(options, keepAlive !== undefined);
+  const openSocket = (): WebSocketLike => {
+    try {
+      return dial.open(href);
+    } catch (err) {
+      throw new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err });
+    }
+  };
+  const socket = openSocket();
+  const connOptions = { url: address, headers: dial.headers, maxQueue, keepAlive };
   const conn = policy === undefined
     ? new WebSocketConn(socket, connOptions)
-    : new ReconnectingConn(socket, connOptions, { policy, address, timeout, redial: () => dialer.open() });
-  return waitForOpen(socket, address, { timeout, signal: options.signal }).then(() => conn);
+    : new ReconnectingConn(socket, connOptions, { policy, address, timeout, redial: openSocket, watch: dial.watch });
+  return waitForOpen(socket, address, { timeout, signal: options.signal }, dial.watch).then(() => conn);
 }

@@ -1,10 +1,11 @@
+import { openLink } from '#link';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import { Heartbeat, resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
 import { Inbox } from './inbox.js';
-import { isNodeWebSocket, OPEN, openLink, type Link, type WebSocketLike } from './socket.js';
+import { isNodeWebSocket, OPEN, type Link, type WebSocketLike } from './socket.js';
 import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
 /** Default {@link ConnOptions.maxQueue}: messages buffered before the socket stops being read. */
@@ -119,12 +120,8 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.url = options.url ?? '';
     this.headers = options.headers ?? {};
     this.remoteAddress = options.remoteAddress;
-    const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
-    if (!Number.isInteger(maxQueue) || maxQueue < 1) {
-      throw new RangeError(`maxQueue must be a whole number of messages, at least 1, got ${String(maxQueue)}`);
-    }
     this.keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
-    this.inbox = new Inbox(maxQueue, {
+    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), {
       pause: () => this.pauseReading(true),
       resume: () => this.pauseReading(false),
       handlerFailed: (err) => this.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true),
@@ -448,6 +445,15 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     else if (fromHandler) console.error('corows:', err);
   }
+}
+
+/** Returns `maxQueue` or its default; throws a `RangeError` if it is not a whole number ≥ 1. */
+export function checkMaxQueue(maxQueue: number | undefined): number {
+  if (maxQueue === undefined) return DEFAULT_MAX_QUEUE;
+  if (!Number.isInteger(maxQueue) || maxQueue < 1) {
+    throw new RangeError(`maxQueue must be a whole number of messages, at least 1, got ${String(maxQueue)}`);
+  }
+  return maxQueue;
 }
 
 function describeError(err: unknown): string {

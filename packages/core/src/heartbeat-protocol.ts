@@ -40,6 +40,12 @@ export function offerHeartbeatProtocols(app: readonly string[]): string[] {
   return [...app, ...app.map((protocol) => PREFIX + protocol), HEARTBEAT_PROTOCOL];
 }
 
+/** What a client offers: the application's `protocols`, plus the heartbeat's when `heartbeat`. */
+export function protocolsToOffer(protocols: string | string[] | undefined, heartbeat: boolean): string | string[] | undefined {
+  if (!heartbeat) return protocols;
+  return offerHeartbeatProtocols(protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : protocols);
+}
+
 /** Splits the subprotocol a handshake settled on into the application's part and the heartbeat flag. */
 export function readSelectedProtocol(selected: string): { protocol: string; heartbeat: boolean } {
   if (selected === HEARTBEAT_PROTOCOL) return { protocol: '', heartbeat: true };

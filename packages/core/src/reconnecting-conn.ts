@@ -1,6 +1,7 @@
 import { CloseCode } from './close-codes.js';
 import { WebSocketConn, type ConnOptions } from './connection.js';
-import { waitForOpen } from './dial.js';
+import type { Dial } from './dial.js';
+import { waitForOpen } from './handshake.js';
 import { ConnectionClosedError } from './errors.js';
 import { Outbox } from './outbox.js';
 import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect, type ReconnectPolicy } from './reconnect-policy.js';
@@ -16,6 +17,8 @@ export interface ReconnectSetup {
   readonly timeout: number;
   /** Starts a new connection attempt to the same address with the same options. */
   readonly redial: () => WebSocketLike;
+  /** Reports a failed handshake in detail (see `Dial.watch`). */
+  readonly watch: Dial['watch'];
   /** The random source of the jitter. @default Math.random */
   readonly random?: () => number;
 }
@@ -132,7 +135,7 @@ export class ReconnectingConn extends WebSocketConn {
     this.attachSocket(socket);
     const attempt = new AbortController();
     this.dialing = attempt;
-    waitForOpen(socket, this.setup.address, { timeout: this.setup.timeout, signal: attempt.signal }).then(
+    waitForOpen(socket, this.setup.address, { timeout: this.setup.timeout, signal: attempt.signal }, this.setup.watch).then(
       () => {
         if (this.dialing === attempt) this.dialing = undefined;
       },

@@ -26,7 +26,6 @@ export interface DomWebSocketLike {
   onmessage: ((ev: { data: unknown }) => unknown) | null;
   onclose: ((ev: { code: number; reason: string }) => unknown) | null;
   onerror: ((ev: unknown) => unknown) | null;
-  addEventListener(type: 'open' | 'error' | 'close', listener: (ev: { code?: number }) => unknown): void;
 }
 
 /**
@@ -53,6 +52,12 @@ export interface NodeWebSocketLike {
 
 /** Either kind of socket: corows picks the richer Node interface when the object has it. */
 export type WebSocketLike = DomWebSocketLike | NodeWebSocketLike;
+
+/**
+ * A WebSocket class, as the `webSocketImpl` option takes it: `new Impl(url, protocols, options?)`.
+ * Node's `ws` takes `options` (headers, TLS); a WHATWG `WebSocket` (browsers, undici) is given none.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
 
 /** Where a {@link Link} reports what happens on its socket. */
 export interface LinkListener {
@@ -89,17 +94,34 @@ export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketL
     typeof (socket as Partial<NodeWebSocketLike>).pause === 'function';
 }
 
-/** Listens to `socket` and reports to `listener`; the link's methods act on the socket. */
-export function openLink(socket: WebSocketLike, listener: LinkListener): Link {
-  return isNodeWebSocket(socket) ? nodeLink(socket, listener) : domLink(socket, listener);
+/**
+ * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`). `ws`
+ * then stops reading, so it never sees the peer's answer and reports 1006; corows reports what it sent.
+ */
+function protocolCloseCode(err: Error): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 1009;
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+  return 1002;
 }
 
-function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
+/** A {@link Link} on Node's `ws` (or a socket shaped like it). */
+export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
+  let protocolError: { code: number; reason: string } | undefined;
   socket.binaryType = 'nodebuffer';
   socket.on('open', () => listener.onOpen());
   socket.on('message', (data, isBinary) => listener.onMessage(isBinary ? data : data.toString()));
-  socket.on('close', (code, reason) => listener.onClose(code, reason.toString()));
-  socket.on('error', (err) => listener.onError(err));
+  socket.on('close', (code, reason) =>
+    code === 1006 && protocolError !== undefined
+      ? listener.onClose(protocolError.code, protocolError.reason)
+      : listener.onClose(code, reason.toString()),
+  );
+  socket.on('error', (err) => {
+    const code = protocolCloseCode(err);
+    if (code !== undefined) protocolError ??= { code, reason: err.message };
+    listener.onError(err);
+  });
   socket.on('pong', () => listener.onPong());
   return {
     socket,
@@ -125,7 +147,8 @@ function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
   };
 }
 
-function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
+/** A {@link Link} on a WHATWG `WebSocket`. */
+export function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
   socket.binaryType = 'arraybuffer';
   socket.onopen = () => listener.onOpen();
   socket.onmessage = (ev) =>

@@ -27,3 +27,9 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 export function nextConn(server: WebsocketServer): Promise<WebSocketConn> {
   return new Promise((resolve) => server.whenNewConn(resolve));
 }
+
+/** Resolves with the close code once `conn` has closed (at once if it already has). */
+export function closed(conn: WebSocketConn): Promise<number> {
+  if (conn.state === 'CLOSED') return Promise.resolve(conn.closeCode ?? 1006);
+  return new Promise((resolve) => conn.once('close', (code) => resolve(code)));
+}
