@@ -4,6 +4,7 @@ import { armCancel } from './cancel.js';
 import { WebSocketConn } from './connection.js';
 import { ConnectError, CorowsError, TimeoutError } from './errors.js';
 import { normalizeHeaders } from './headers.js';
+import { readRefusalReason } from './refusal.js';
 import { isNodeWebSocket, type WebSocketLike } from './socket.js';
 import type { HeaderValues } from './types.js';
 
@@ -154,11 +155,13 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     conn.on('open', onOpen).on('error', onError).on('close', onClose);
     if (isNodeWebSocket(socket)) {
       socket.on('unexpected-response', (_request, response) =>
-        fail(
-          new ConnectError(address, `the server answered HTTP ${response.statusCode} ${response.statusMessage ?? ''} instead of 101 Switching Protocols`.trimEnd(), {
-            code: 'ERR_HTTP_STATUS',
-            status: response.statusCode,
-          }),
+        readRefusalReason(response, (reason) =>
+          fail(
+            new ConnectError(address, `the server answered HTTP ${`${response.statusCode} ${response.statusMessage ?? ''}`.trimEnd()} instead of 101 Switching Protocols${reason === '' ? '' : `: ${reason}`}`, {
+              code: 'ERR_HTTP_STATUS',
+              status: response.statusCode,
+            }),
+          ),
         ),
       );
     }
