@@ -8,7 +8,7 @@ import type { AdapterHost, BroadcastPacket, ServerAdapter } from './adapter.js';
  * a cross-process adapter.
  */
 export class InProcessHub {
-  /** @internal The nodes on this hub. */
+  /** The servers on this hub (their adapter hosts). */
   readonly nodes = new Set<AdapterHost>();
 }
 

@@ -6,7 +6,8 @@
  * - `maxConnections`: the server was full (503);
  * - `closing`: the server was shutting down (503);
  * - `protocol`: none of the offered subprotocols is in `protocols` (400);
- * - `handshakeTimeout`: the upgrade was not decided within `handshakeTimeout` (408);
+ * - `handshakeTimeout`: the upgrade was not decided within `handshakeTimeout` (408); a client that
+ *   never completes its request is dropped by Node's HTTP server, and is not counted here;
  * - `badHandshake`: not a valid WebSocket handshake (`ws` answered 400, 405 or 426).
  */
 export type RefusalReason =

@@ -14,6 +14,11 @@ export interface ServerConnOptions<Data> extends ConnOptions {
  * A connection accepted by a corows server: a `WebSocketConn` (so everything of the client side
  * works the same) plus what a gateway needs: an `id`, per-connection `data` typed by the server's
  * `Data`, and rooms.
+ *
+ * `closeCode` on the server side: when the server closed the connection (its `close()`, a protocol
+ * error answered with 1002/1007/1009, a rate limit with 1008, shutdown with 1001) and the client did
+ * not answer with a close frame of its own, it is the code the server sent rather than 1006. A client
+ * cut off for backpressure closes with 1006 (nothing can reach a client that does not read).
  */
 export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn {
   /** A random id, unique across nodes; broadcasts use it for `except`, adapters for membership. */
