@@ -429,6 +429,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   }
 
   private sendFailure(action: string, err: unknown): Error {
+    if (err instanceof CorowsError) return err; // already says what happened (e.g. a server's backpressure limit)
     if (this.link.readyState !== OPEN) return new ConnectionClosedError(action, this.state, this.code);
     return new CorowsError(`${action} failed: ${describeError(err)}`, { code: 'ERR_SEND', cause: err });
   }

@@ -3,6 +3,7 @@ import type { ConnectOptions } from './connect.js';
 import { ConnectError, CorowsError } from './errors.js';
 import { protocolsToOffer } from './heartbeat-protocol.js';
 import { normalizeHeaders } from './headers.js';
+import { readRefusalReason } from './refusal.js';
 import { refuseHeaders } from './refuse-headers.js';
 import { isNodeWebSocket, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 import { checkTlsOptions, tlsHint } from './tls.js';
@@ -67,11 +68,14 @@ export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
     watch: (socket, address, fail) => {
       if (!isNodeWebSocket(socket)) return;
       socket.on('unexpected-response', (_request, response) =>
-        fail(
-          new ConnectError(address, `the server answered HTTP ${response.statusCode} ${response.statusMessage ?? ''} instead of 101 Switching Protocols`.trimEnd(), {
-            code: 'ERR_HTTP_STATUS',
-            status: response.statusCode,
-          }),
+        readRefusalReason(response, (reason) =>
+          fail(
+            new ConnectError(
+              address,
+              `the server answered HTTP ${`${response.statusCode} ${response.statusMessage ?? ''}`.trimEnd()} instead of 101 Switching Protocols${reason === '' ? '' : `: ${reason}`}`,
+              { code: 'ERR_HTTP_STATUS', status: response.statusCode },
+            ),
+          ),
         ),
       );
       socket.on('error', (err) => {

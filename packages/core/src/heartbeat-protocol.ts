@@ -34,6 +34,14 @@ function isCorowsProtocol(protocol: string): boolean {
   return protocol === PLAIN_PROTOCOL || protocol === HEARTBEAT_PROTOCOL || protocol.startsWith(PREFIX);
 }
 
+/**
+ * The application's subprotocols among those a client offered: the offer without the `corows*`
+ * names the heartbeat agreement adds (see {@link HEARTBEAT_PROTOCOL}).
+ */
+export function applicationProtocols(offered: Iterable<string>): string[] {
+  return [...offered].filter((protocol) => !isCorowsProtocol(protocol));
+}
+
 /** The subprotocols a browser client with `keepAlive` offers, around the application's own `app`. */
 export function offerHeartbeatProtocols(app: readonly string[]): string[] {
   if (app.length === 0) return [PLAIN_PROTOCOL, HEARTBEAT_PROTOCOL];
@@ -73,7 +81,7 @@ export function negotiateSubprotocol(
   choose: (app: string[]) => string | false = (app) => app[0] ?? false,
 ): string | false {
   const all = [...offered];
-  const chosen = choose(all.filter((protocol) => !isCorowsProtocol(protocol)));
+  const chosen = choose(applicationProtocols(all));
   const withHeartbeat = chosen === false ? HEARTBEAT_PROTOCOL : PREFIX + chosen;
   return all.includes(withHeartbeat) ? withHeartbeat : chosen;
 }

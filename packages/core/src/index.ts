@@ -7,7 +7,7 @@ export type { CloseCodeValue } from './close-codes.js';
 export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFullError, TimeoutError } from './errors.js';
 export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './heartbeat.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './heartbeat.js';
-export { HEARTBEAT_PROTOCOL, negotiateSubprotocol } from './heartbeat-protocol.js';
+export { applicationProtocols, HEARTBEAT_PROTOCOL, negotiateSubprotocol } from './heartbeat-protocol.js';
 export { DEFAULT_RECONNECT } from './reconnect-policy.js';
 export type { ReconnectOptions } from './reconnect-policy.js';
 export type { DomWebSocketLike, NodeWebSocketLike, WebSocketConstructor, WebSocketLike } from './socket.js';

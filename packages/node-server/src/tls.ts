@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 
 /** PEM text (a string, or a file's bytes as `fs.readFileSync` returns them), or several. */
@@ -33,12 +33,16 @@ export interface ServerTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-/** An HTTPS server when `tls` is given, else an HTTP one, answering plain requests with `listener`. */
-export function createHttpOrHttpsServer(tls: ServerTlsOptions | undefined, listener: RequestListener): Server {
-  if (tls === undefined) return createHttpServer(listener);
+/**
+ * An HTTPS server when `tls` is given, else an HTTP one, with Node's `serverOptions` (its request
+ * timers), answering plain requests with `listener`.
+ */
+export function createHttpOrHttpsServer(tls: ServerTlsOptions | undefined, serverOptions: ServerOptions, listener: RequestListener): Server {
+  if (tls === undefined) return createHttpServer(serverOptions, listener);
   checkServerTls(tls);
   return createHttpsServer(
     {
+      ...serverOptions,
       cert: tls.cert,
       key: tls.key,
       passphrase: tls.passphrase,

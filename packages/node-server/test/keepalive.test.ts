@@ -164,6 +164,25 @@ describe('keepAlive, browser code path (WHATWG WebSocket: corows heartbeat messa
     assert.equal(serverConn.protocol, 'chat');
   });
 
+  test("the server's protocols option picks among the application's offers; the heartbeat rides along", LIMIT, async (t) => {
+    const seen: Array<readonly string[]> = [];
+    const { server, url } = await startServer(t, undefined, {
+      protocols: ['v2', 'chat'],
+      verify: (request) => {
+        seen.push(request.protocols);
+        return true;
+      },
+    });
+    const accepted = nextConn(server);
+    const conn = await connectToWebsocket(url, { keepAlive: 100, protocols: ['chat', 'v2'], webSocketImpl: browserLike });
+    t.after(() => conn.close());
+    const serverConn: WebSocketConn = await accepted;
+    assert.deepEqual(seen, [['chat', 'v2']], 'verify sees only the application subprotocols');
+    assert.equal(conn.heartbeat, 'message');
+    assert.equal(conn.protocol, 'v2');
+    assert.equal(serverConn.protocol, 'v2');
+  });
+
   test('with a plain ws server that takes the first offer: no heartbeat, and it never receives one', LIMIT, async (t) => {
     const plain = await startPlainServer(t);
     const conn = await connectToWebsocket(plain.url, { keepAlive: 50, webSocketImpl: browserLike });
