@@ -209,6 +209,8 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
     } catch (err) {
       this.report(err, 'adapter.close() failed');
     }
+    // whenNewMsg handlers get their closing null after the current task: let them hear it before whenDead.
+    await new Promise((resolve) => setImmediate(resolve));
     this.die(reason);
   }
 
