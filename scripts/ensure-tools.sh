@@ -52,5 +52,7 @@ ensure_node_modules
 if [ "${COROWS_SYSTEM_PACKAGES:-1}" = 1 ]; then
   ensure_debian_packages \
     "/usr/bin/python3 -c 'import websockets'":python3-websockets \
-    "command -v openssl":openssl
+    "command -v openssl":openssl \
+    'test -x "${CHROMIUM_PATH-/usr/bin/chromium}"':chromium \
+    "test -d /usr/share/fonts/truetype/dejavu":fonts-dejavu-core
 fi

@@ -1,10 +1,13 @@
-import WebSocketImpl from 'isomorphic-ws';
+import { prepareDial } from '#dial';
 import { parseAddress } from './address.js';
-import { armCancel } from './cancel.js';
 import { checkMaxQueue, WebSocketConn } from './connection.js';
-import { ConnectError, CorowsError, TimeoutError } from './errors.js';
-import { normalizeHeaders } from './headers.js';
-import { isNodeWebSocket, type WebSocketLike } from './socket.js';
+import { ConnectError } from './errors.js';
+import { waitForOpen } from './handshake.js';
+import { resolveKeepAlive, type KeepAlive } from './heartbeat.js';
+import { ReconnectingConn } from './reconnecting-conn.js';
+import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
+import type { WebSocketConstructor, WebSocketLike } from './socket.js';
+import type { TlsOptions } from './tls.js';
 import type { HeaderValues } from './types.js';
 
 /** Default {@link ConnectOptions.timeout}, in milliseconds. */
@@ -14,16 +17,47 @@ export const DEFAULT_CONNECT_TIMEOUT = 10_000;
 export interface ConnectOptions {
   /** Handshake headers, as the seed's header table (Node only: browsers cannot set them). */
   headers?: HeaderValues;
-  /** Subprotocols to offer; the server's choice is `conn.protocol`. */
+  /**
+   * Subprotocols to offer; the server's choice is `conn.protocol`. (A browser client with `keepAlive`
+   * also offers the corows heartbeat's: see `negotiateSubprotocol`.)
+   */
   protocols?: string | string[];
   /**
    * Milliseconds to wait for the connection (DNS, TCP, TLS and the handshake) before rejecting with a
-   * `ConnectError` whose `code` is `'ETIMEDOUT'`.
+   * `ConnectError` whose `code` is `'ETIMEDOUT'`; with `reconnect`, also the limit of each attempt.
+   * (LuatOS `ws:connect(timeout)`.)
    * @default 10000
    */
   timeout?: number;
-  /** Cancels the connect: it rejects with an `AbortError` and the socket is dropped. */
+  /**
+   * Cancels the connect: it rejects with an `AbortError` and the socket is dropped. It cancels only
+   * the first connect; close an open connection with `close()`.
+   */
   signal?: AbortSignal;
+  /**
+   * Dead-peer detection (LuatOS `ws:start(keepAlive)`, there in seconds): every `interval` ms a ping
+   * goes to the server, and a server silent for `timeout` ms after it is declared dead: the
+   * connection closes with 1006 and a reason starting `heartbeat timeout` (or, with `reconnect`,
+   * reconnects). A number is the interval (and timeout); `true` means 30 s. In Node this is a
+   * WebSocket ping, which every server answers. In a browser it is the corows heartbeat, which needs a
+   * corows server; against another server it stays off (see `negotiateSubprotocol`, `conn.heartbeat`).
+   * @default false
+   */
+  keepAlive?: KeepAlive;
+  /**
+   * Open the connection again when it drops (see `ReconnectOptions` for the delays and
+   * `WebSocketConn` for what happens to messages): `true` for the defaults, or the policy. Only a
+   * drop after the first open is retried: the first connect still rejects at once, so a wrong
+   * address or certificate is reported as such (retry it yourself, as LuatOS's
+   * `while not ws:connect() do … end`).
+   * @default false
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /**
+   * TLS settings of a `wss://` connection: CA, client certificate (mutual TLS), verification (Node
+   * only). LuatOS `websocket.new(url, cert)`.
+   */
+  tls?: TlsOptions;
   /**
    * Unconsumed messages buffered before reading pauses (see `WebSocketConn`).
    * @default 1024
@@ -39,6 +73,13 @@ export interface ConnectOptions {
    * @default false
    */
   perMessageDeflate?: boolean;
+  /**
+   * Advanced: the WebSocket class to use instead of `ws` (Node) or the global `WebSocket` (browsers),
+   * e.g. a WHATWG `WebSocket` in a runtime without one. A class without `ping()` is driven as a
+   * browser's: no headers, no `tls`, and the corows heartbeat for `keepAlive`.
+   * @default isomorphic-ws: `ws` in Node, `globalThis.WebSocket` in browsers
+   */
+  webSocketImpl?: WebSocketConstructor;
 }
 
 const OPTION_NAMES: ReadonlySet<string> = new Set<keyof ConnectOptions>([
@@ -49,12 +90,11 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof ConnectOptions>([
   'maxQueue',
   'maxPayload',
   'perMessageDeflate',
+  'keepAlive',
+  'reconnect',
+  'tls',
+  'webSocketImpl',
 ]);
-
-type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
-
-/** `isomorphic-ws` resolves to `ws` in Node and to the global `WebSocket` in browsers (or `null`). */
-const Implementation = WebSocketImpl as unknown as WebSocketConstructor | null;
 
 /**
  * Opens a WebSocket connection (seed: `connect_to_websocket`) and resolves once it is open.
@@ -96,72 +136,25 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 }
 
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
-  if (Implementation === null) {
-    throw new CorowsError('connectToWebsocket(): this environment has no WebSocket implementation', { code: 'ERR_UNSUPPORTED' });
-  }
-  const headers = options.headers === undefined ? {} : normalizeHeaders(options.headers);
-  const nodeFeatures = typeof (Implementation.prototype as { ping?: unknown }).ping === 'function';
-  if (!nodeFeatures && Object.keys(headers).length > 0) {
-    throw new CorowsError(
-      `connectToWebsocket(): browsers cannot set WebSocket handshake headers (${Object.keys(headers).join(', ')}); send a token as a subprotocol (the protocols option) or as a query parameter of the URL instead`,
-      { code: 'ERR_UNSUPPORTED' },
-    );
-  }
-  const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
+  const keepAlive = resolveKeepAlive(options.keepAlive, 'connectToWebsocket()');
+  const policy = resolveReconnect(options.reconnect);
   const maxQueue = checkMaxQueue(options.maxQueue);
-
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const disarm = armCancel(`connecting to ${address}`, { timeout, signal: options.signal }, (err) =>
-      fail(err instanceof TimeoutError ? new ConnectError(address, `no connection within ${timeout} ms`, { code: 'ETIMEDOUT', cause: err }) : err),
-    );
-    let socket: WebSocketLike;
+  const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
+  if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
+    throw new RangeError(`connectToWebsocket(): timeout must be a number of milliseconds from 0 to 2147483647, got ${String(timeout)}`);
+  }
+  const dial = prepareDial(options, keepAlive !== undefined);
+  const openSocket = (): WebSocketLike => {
     try {
-      socket = nodeFeatures
-        ? new Implementation(href, options.protocols, {
-            headers,
-            maxPayload: options.maxPayload,
-            perMessageDeflate: options.perMessageDeflate ?? false,
-          })
-        : new Implementation(href, options.protocols);
+      return dial.open(href);
     } catch (err) {
-      disarm();
-      reject(new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err }));
-      return;
+      throw new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err });
     }
-    const conn = new WebSocketConn(socket, { url: address, headers, maxQueue });
-
-    const onOpen = (): void => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      resolve(conn);
-    };
-    const onError = (err: Error): void =>
-      fail(new ConnectError(address, err.message, { code: (err as { code?: string }).code, cause: err }));
-    const onClose = (code: number): void => fail(new ConnectError(address, `the connection closed before opening (code ${code})`, { code: 'ECONNRESET' }));
-    function fail(err: Error): void {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      conn.terminate();
-      reject(err);
-    }
-    function cleanup(): void {
-      disarm();
-      conn.off('open', onOpen).off('error', onError).off('close', onClose);
-    }
-
-    conn.on('open', onOpen).on('error', onError).on('close', onClose);
-    if (isNodeWebSocket(socket)) {
-      socket.on('unexpected-response', (_request, response) =>
-        fail(
-          new ConnectError(address, `the server answered HTTP ${response.statusCode} ${response.statusMessage ?? ''} instead of 101 Switching Protocols`.trimEnd(), {
-            code: 'ERR_HTTP_STATUS',
-            status: response.statusCode,
-          }),
-        ),
-      );
-    }
-  });
+  };
+  const socket = openSocket();
+  const connOptions = { url: address, headers: dial.headers, maxQueue, keepAlive };
+  const conn = policy === undefined
+    ? new WebSocketConn(socket, connOptions)
+    : new ReconnectingConn(socket, connOptions, { policy, address, timeout, redial: openSocket, watch: dial.watch });
+  return waitForOpen(socket, address, { timeout, signal: options.signal }, dial.watch).then(() => conn);
 }

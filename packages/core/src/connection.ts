@@ -1,8 +1,12 @@
+import { openLink } from '#link';
 import { EventEmitter } from 'eventemitter3';
+import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
-import { Inbox, type InboxHooks } from './inbox.js';
-import { CLOSED, OPEN, openLink, type Link, type LinkListener, type WebSocketLike } from './socket.js';
-import type { ConnState, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
+import { Heartbeat, resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
+import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
+import { Inbox } from './inbox.js';
+import { isNodeWebSocket, OPEN, type Link, type WebSocketLike } from './socket.js';
+import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
 /** Default {@link ConnOptions.maxQueue}: messages buffered before the socket stops being read. */
 export const DEFAULT_MAX_QUEUE = 1024;
@@ -24,7 +28,15 @@ export interface ConnOptions {
    * @default 1024
    */
   maxQueue?: number;
+  /**
+   * Dead-peer detection (see `KeepAliveOptions`): a number is the heartbeat interval in milliseconds,
+   * `true` the defaults (30 s), `false` or `0` none.
+   * @default false (the server turns it on for its connections: see `ServerOptions.keepAlive`)
+   */
+  keepAlive?: KeepAlive;
 }
+
+const EMPTY_FRAME = new Uint8Array(0);
 
 /**
  * One WebSocket connection in the coroutine style of coromega: `await conn.receiveMessage()` reads the
@@ -42,6 +54,29 @@ export interface ConnOptions {
  * delivery goes on. eventemitter3 does not throw on an `error` event that nobody listens to, so when
  * there is no `error` listener corows writes handler failures to `console.error` instead of losing them.
  *
+ * **Reconnecting** (client, `connectToWebsocket(addr, { reconnect })`): one connection lives across
+ * links. When the link drops with a retryable code (`isRetryableCloseCode`; a heartbeat timeout is
+ * 1006), `state` becomes `'CONNECTING'`, `reconnecting` (attempt, delay, cause) fires, and after the
+ * delay a new link opens and `open` fires. `receiveMessage()` and `whenNewMsg` wait across the gap:
+ * `null` (and the `close` event) come only when the connection closes for good: `close()`, a close
+ * code that is not retryable, an attempt answered with HTTP 4xx, or `maxAttempts` failures in a row.
+ *
+ * **Messages in flight when a link drops** — what is guaranteed:
+ * - A send made while the link is down is kept in the outbox (at most `reconnect.maxOutbox`; past it
+ *   the send resolves an `OutboxFullError`) and written on the next link first, in order, before any
+ *   later send; it resolves `null` then, or a `ConnectionClosedError` if the connection closes for good.
+ * - Messages arrive in the order they were sent, across links, and none twice: corows never sends a
+ *   message again.
+ * - Messages already received stay in the inbox and are delivered, in order, before the new link's.
+ *
+ * What is not: a send that resolved `null` was handed to the operating system (Node) or the browser,
+ * not received. If the link drops, what was still in buffers, on the wire or in the dying peer is lost,
+ * and so is what is sent to a dead link before the drop is noticed (a silent peer is noticed within
+ * `keepAlive`'s interval + timeout). Likewise, what the server had sent that had not arrived is lost.
+ * The new link may reach another server process that knows nothing of the old one: authenticate and
+ * subscribe again on `open`. For at-least-once delivery, number your messages, have the peer
+ * acknowledge them, send the unacknowledged ones again on `open`, and drop duplicates by number.
+ *
  * @example
  * ```ts
  * const conn = await connectToWebsocket('ws://127.0.0.1:1042');
@@ -58,11 +93,20 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   /** The peer's IP address, where known (server side). */
   readonly remoteAddress: string | undefined;
 
-  protected link: Link;
+  /** The current socket. A reconnecting connection attaches a new one with {@link WebSocketConn.attachSocket}. */
+  protected link!: Link;
+  /** `close()` or `terminate()` was called: the connection is ending for good. */
+  protected closeRequested = false;
   private readonly inbox: Inbox;
+  private readonly keepAlive: KeepAliveSettings | undefined;
+  private heartbeatTimers: Heartbeat | undefined;
+  private mode: HeartbeatMode = 'off';
+  private heartbeatAgreed = false;
+  private linkGeneration = 0;
+  private readingPaused = false;
+  private finished = false;
   private code: number | undefined;
   private reason: string | undefined;
-  private closeRequested = false;
   private closedPromise: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
 
@@ -76,59 +120,34 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.url = options.url ?? '';
     this.headers = options.headers ?? {};
     this.remoteAddress = options.remoteAddress;
-    // One object answers both the socket and the inbox: closures here would cost ~0.5 KB per connection.
-    const wiring = new WebSocketConn.Wiring(this);
-    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), wiring);
-    this.link = openLink(socket, wiring);
+    this.keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
+    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), {
+      pause: () => this.pauseReading(true),
+      resume: () => this.pauseReading(false),
+      handlerFailed: (err) => this.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true),
+    });
+    this.attachSocket(socket);
   }
-
-  /** What the socket and the inbox report, passed on to the connection (inside the class for its private members). */
-  private static readonly Wiring = class implements LinkListener, InboxHooks {
-    constructor(private readonly conn: WebSocketConn) {}
-
-    onOpen(): void {
-      this.conn.emit('open');
-    }
-
-    onMessage(msg: Message): void {
-      this.conn.emit('message', msg);
-      this.conn.inbox.deliver(msg);
-    }
-
-    onClose(code: number, reason: string): void {
-      this.conn.onClosed(code, reason);
-    }
-
-    onError(err: Error): void {
-      this.conn.reportError(err, false);
-    }
-
-    onPong(): void {
-      this.conn.emit('pong');
-    }
-
-    pause(): void {
-      this.conn.link.pause();
-    }
-
-    resume(): void {
-      this.conn.link.resume();
-    }
-
-    // An arrow: the inbox hands it to promise.then() as it is.
-    readonly handlerFailed = (err: unknown): void => {
-      this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
-    };
-  };
 
   /** `'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED'`, as LuatOS `state()`. */
   get state(): ConnState {
+    if (this.finished) return 'CLOSED';
     return STATES[this.link.readyState] ?? 'CLOSED';
   }
 
   /** `true` while the connection is open (LuatOS `online()`). */
   get online(): boolean {
-    return this.link.readyState === OPEN;
+    return this.state === 'OPEN';
+  }
+
+  /**
+   * How this end detects a dead peer (see `KeepAliveOptions`): `'protocol'` with WebSocket pings
+   * (Node), `'message'` with corows heartbeat messages (a browser client talking to a corows server),
+   * `'off'` when `keepAlive` is off or the peer cannot take part (a browser client talking to a server
+   * that is not corows). Set when the connection opens.
+   */
+  get heartbeat(): HeartbeatMode {
+    return this.mode;
   }
 
   /** The close code, once closed (1006 if the connection dropped without a close frame). */
@@ -141,9 +160,12 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     return this.reason;
   }
 
-  /** The subprotocol the server selected (`''` if none). */
+  /**
+   * The subprotocol the server selected (`''` if none), without the corows heartbeat's part of it
+   * (see `negotiateSubprotocol`).
+   */
   get protocol(): string {
-    return this.link.protocol;
+    return readSelectedProtocol(this.link.protocol).protocol;
   }
 
   /** Bytes queued by `send*()` but not yet handed to the network. */
@@ -160,6 +182,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * Sends `text` as one text frame (seed: `send_message`). Resolves `null` once written (in browsers:
    * once handed to the browser), or an `Error` if it could not be sent (connection not open, wrong
    * type). Never rejects and never throws, so an un-awaited send to a dead peer cannot crash Node.
+   * With `reconnect`, a send while the link is down waits in the outbox (see the class comment).
    */
   sendMessage(text: string): Promise<Error | null> {
     if (typeof text !== 'string') {
@@ -186,10 +209,17 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     return this.write(text, 'send()');
   }
 
-  /** Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. */
+  /**
+   * Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. On a
+   * connection that agreed on the corows heartbeat (see `negotiateSubprotocol`), an empty one is the
+   * heartbeat and resolves an error instead.
+   */
   sendBinary(data: Uint8Array | ArrayBuffer): Promise<Error | null> {
     if (!(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
       return Promise.resolve(new TypeError(`sendBinary() takes a Uint8Array or an ArrayBuffer, got ${typeName(data)}`));
+    }
+    if (this.heartbeatAgreed && data.byteLength === 0) {
+      return Promise.resolve(new CorowsError('sendBinary(): an empty binary message is the corows heartbeat on this connection (subprotocol corows.heartbeat); send at least one byte', { code: 'ERR_RESERVED' }));
     }
     return this.write(data, 'sendBinary()');
   }
@@ -227,7 +257,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * @param reason close reason, @default ''
    */
   close(code = 1000, reason = ''): Promise<void> {
-    if (this.link.readyState === CLOSED) return Promise.resolve();
+    if (this.finished) return Promise.resolve();
     const closed = this.whenClosed();
     if (!this.closeRequested) {
       try {
@@ -242,14 +272,17 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   /** Drops the connection at once, without a closing handshake (close code 1006). */
   terminate(): void {
+    this.closeRequested = true;
     this.link.terminate();
   }
 
   /**
-   * Sends a protocol ping; the peer's answer fires the `pong` event. Returns `false` where that is not
-   * possible: the connection is not open, or this is a browser (browsers cannot send pings).
+   * Sends a ping; the peer's answer fires the `pong` event. A WebSocket ping in Node; in a browser
+   * talking to a corows server, the corows heartbeat message. Returns `false` where that is not
+   * possible: the connection is not open, or a browser talks to a server that is not corows.
    */
   ping(): boolean {
+    if (this.mode === 'message') return this.sendHeartbeat();
     return this.link.ping();
   }
 
@@ -262,7 +295,127 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
   }
 
-  private write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
+  /**
+   * Wraps `socket` as this connection's link, in place of the previous one, whose later events are
+   * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
+   */
+  protected attachSocket(socket: WebSocketLike): void {
+    const generation = ++this.linkGeneration;
+    const live = (): boolean => generation === this.linkGeneration;
+    this.link = openLink(socket, {
+      onOpen: () => live() && this.linkUp(true),
+      onMessage: (msg) => live() && this.arrived(msg),
+      onClose: (code, reason) => {
+        if (!live()) return;
+        this.stopHeartbeat();
+        this.linkClosed(code, reason);
+      },
+      onError: (err) => live() && this.reportError(err, false),
+      onPong: () => {
+        if (!live()) return;
+        this.heartbeatTimers?.heard();
+        this.emit('pong');
+      },
+    });
+    if (this.link.readyState === OPEN) this.linkUp(false);
+  }
+
+  /** Stops listening to the current link and drops its socket; its close is not reported. */
+  protected detachLink(): void {
+    this.linkGeneration++;
+    this.stopHeartbeat();
+    this.link.terminate();
+  }
+
+  /** The current link opened (after the constructor): by default, tells the `open` listeners. */
+  protected linkOpened(): void {
+    this.emit('open');
+  }
+
+  /**
+   * The current link closed (or was declared dead): by default, the connection is closed for good.
+   * A reconnecting connection opens a new link instead.
+   */
+  protected linkClosed(code: number, reason: string): void {
+    this.finish(code, reason);
+  }
+
+  /** Closes the connection for good: no more messages arrive; `close` fires once. */
+  protected finish(code: number, reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopHeartbeat();
+    this.code = code;
+    this.reason = reason;
+    this.inbox.end();
+    this.emit('close', code, reason);
+    this.resolveClosed?.();
+  }
+
+  /** Whether the connection has closed for good. */
+  protected get isFinished(): boolean {
+    return this.finished;
+  }
+
+  private linkUp(announce: boolean): void {
+    this.heartbeatAgreed = readSelectedProtocol(this.link.protocol).heartbeat;
+    if (this.readingPaused) this.link.pause();
+    this.startHeartbeat();
+    if (announce) this.linkOpened();
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    const pings = isNodeWebSocket(this.link.socket);
+    this.mode = this.keepAlive === undefined ? 'off' : pings ? 'protocol' : this.heartbeatAgreed ? 'message' : 'off';
+    if (this.keepAlive === undefined || this.mode === 'off') return;
+    const beat = this.mode === 'protocol' ? () => void this.link.ping() : () => void this.sendHeartbeat();
+    this.heartbeatTimers = new Heartbeat(this.keepAlive, beat, (reason) => {
+      this.detachLink();
+      this.linkClosed(CloseCode.Abnormal, reason);
+    });
+    if (this.readingPaused) this.heartbeatTimers.suspend();
+  }
+
+  private stopHeartbeat(): void {
+    this.heartbeatTimers?.stop();
+    this.heartbeatTimers = undefined;
+  }
+
+  private pauseReading(pause: boolean): void {
+    this.readingPaused = pause;
+    if (pause) {
+      this.link.pause();
+      this.heartbeatTimers?.suspend();
+    } else {
+      this.link.resume();
+      this.heartbeatTimers?.resume();
+    }
+  }
+
+  private arrived(msg: Message): void {
+    this.heartbeatTimers?.heard();
+    if (this.heartbeatAgreed && isHeartbeatMessage(msg)) {
+      if (this.mode === 'message') this.emit('pong');
+      else this.sendHeartbeat();
+      return;
+    }
+    this.emit('message', msg);
+    this.inbox.deliver(msg);
+  }
+
+  private sendHeartbeat(): boolean {
+    if (this.link.readyState !== OPEN) return false;
+    try {
+      this.link.send(EMPTY_FRAME, () => undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Writes one frame on the current link; resolves `null` once written, or the `Error`. */
+  protected write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
     if (this.link.readyState !== OPEN) {
       return Promise.resolve(new ConnectionClosedError(action, this.state, this.code));
     }
@@ -276,6 +429,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   }
 
   private sendFailure(action: string, err: unknown): Error {
+    if (err instanceof CorowsError) return err; // already says what happened (e.g. a server's backpressure limit)
     if (this.link.readyState !== OPEN) return new ConnectionClosedError(action, this.state, this.code);
     return new CorowsError(`${action} failed: ${describeError(err)}`, { code: 'ERR_SEND', cause: err });
   }
@@ -285,14 +439,6 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
       this.resolveClosed = resolve;
     });
     return this.closedPromise;
-  }
-
-  private onClosed(code: number, reason: string): void {
-    this.code = code;
-    this.reason = reason;
-    this.inbox.end();
-    this.emit('close', code, reason);
-    this.resolveClosed?.();
   }
 
   /** Emits `error`; an unheard handler failure goes to `console.error` rather than vanish. */

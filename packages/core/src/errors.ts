@@ -56,3 +56,16 @@ export class AbortError extends CorowsError {
     super(`${what} was aborted`, { code: 'ABORT_ERR', cause: reason });
   }
 }
+
+/**
+ * A send made while a reconnecting connection is down, when its outbox already holds
+ * `reconnect.maxOutbox` messages: this message was not kept and will not be sent.
+ */
+export class OutboxFullError extends CorowsError {
+  constructor(action: string, limit: number) {
+    super(
+      `cannot ${action}: the connection is down and its outbox already holds ${limit} message${limit === 1 ? '' : 's'} (reconnect.maxOutbox); wait for the 'open' event or raise maxOutbox`,
+      { code: 'ERR_OUTBOX_FULL' },
+    );
+  }
+}

@@ -53,6 +53,12 @@ export interface NodeWebSocketLike {
 /** Either kind of socket: corows picks the richer Node interface when the object has it. */
 export type WebSocketLike = DomWebSocketLike | NodeWebSocketLike;
 
+/**
+ * A WebSocket class, as the `webSocketImpl` option takes it: `new Impl(url, protocols, options?)`.
+ * Node's `ws` takes `options` (headers, TLS); a WHATWG `WebSocket` (browsers, undici) is given none.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
+
 /** Where a {@link Link} reports what happens on its socket. */
 export interface LinkListener {
   onOpen(): void;
@@ -88,11 +94,6 @@ export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketL
     typeof (socket as Partial<NodeWebSocketLike>).pause === 'function';
 }
 
-/** Listens to `socket` and reports to `listener`; the link's methods act on the socket. */
-export function openLink(socket: WebSocketLike, listener: LinkListener): Link {
-  return isNodeWebSocket(socket) ? new NodeLink(socket, listener) : new DomLink(socket, listener);
-}
-
 /**
  * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`). `ws`
  * then stops reading, so it never sees the peer's answer and reports 1006; corows reports what it sent.
@@ -103,6 +104,16 @@ function protocolCloseCode(err: Error): number | undefined {
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 1009;
   if (code === 'WS_ERR_INVALID_UTF8') return 1007;
   return 1002;
+}
+
+/** A {@link Link} on Node's `ws` (or a socket shaped like it). */
+export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
+  return new NodeLink(socket, listener);
+}
+
+/** A {@link Link} on a WHATWG `WebSocket`. */
+export function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
+  return new DomLink(socket, listener);
 }
 
 // Classes rather than object literals with getters and arrow functions: one link lives as long as its

@@ -18,6 +18,20 @@ export type HeaderValues = Record<string, string | number | Array<string | numbe
 /** The LuatOS `state()` of a connection. `online` is `state === 'OPEN'`. */
 export type ConnState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
+/**
+ * How a connection detects a dead peer: WebSocket pings (`'protocol'`), corows heartbeat messages
+ * (`'message'`, a browser client with a corows server), or not at all (`'off'`).
+ */
+export type HeartbeatMode = 'protocol' | 'message' | 'off';
+
+/** Why a reconnecting connection is about to try again: the close of the link, or the failed attempt. */
+export interface ReconnectCause {
+  /** The close code of the link that dropped (1006 when no close frame came, or an attempt failed). */
+  code: number;
+  /** Its close reason, or what made the attempt fail. */
+  reason: string;
+}
+
 /** Options of {@link WebSocketConn.receiveMessage}. */
 export interface ReceiveOptions {
   /** Give up when this signal aborts: the call rejects with an {@link AbortError} and takes no message. */
@@ -35,14 +49,23 @@ export type MessageHandler = (msg: Message | null) => unknown;
 
 /** The events of a {@link WebSocketConn}, for `conn.on(name, listener)`. */
 export interface WebSocketConnEvents {
-  /** The connection is open. */
+  /** The connection is open; with `reconnect`, again each time a new link opens. */
   open: [];
+  /**
+   * With `reconnect`: the link dropped (or an attempt failed) and attempt number `attempt` will be made
+   * in `delay` milliseconds. `state` is `'CONNECTING'` until `open`, or `close` if it gives up.
+   */
+  reconnecting: [attempt: number, delay: number, cause: ReconnectCause];
   /** Every arriving message, whether or not a receive or the handler consumes it (for observing). */
   message: [msg: Message];
-  /** The connection has closed, with the close frame's code and reason (1006 and `''` if none came). */
+  /**
+   * The connection has closed for good, with the close frame's code and reason (1006 and `''` if none
+   * came; 1006 and `heartbeat timeout: …` if the peer fell silent). With `reconnect`, only once it
+   * gives up or `close()` is called: a link that drops and is replaced fires `reconnecting` instead.
+   */
   close: [code: number, reason: string];
   /** A handler failed, or the socket reported a problem. */
   error: [err: Error];
-  /** The peer answered a ping (Node only: browsers do not expose pongs). */
+  /** The peer answered a ping (in a browser, only a corows server's answer to a corows heartbeat). */
   pong: [];
 }

@@ -1,19 +1,52 @@
-export { createWebsocketServer, WebsocketServer } from './server.js';
-export type { ServerAddress, WebsocketServerEvents } from './server.js';
-export { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD } from './options.js';
-export type { ServerOptions } from './options.js';
+export { attachWebsocketServer, createWebsocketServer, WebsocketServer } from './server.js';
+export type { BroadcastOptions, ServerAddress, WebsocketServerEvents } from './server.js';
+export { ServerConn } from './server-conn.js';
+export { BroadcastTarget } from './broadcast-target.js';
+export type { Exclusion } from './broadcast-target.js';
+export type { ConnFilter } from './local-delivery.js';
+export {
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_BACKPRESSURE,
+  DEFAULT_MAX_PAYLOAD,
+} from './options.js';
+export type {
+  BackpressurePolicy,
+  ProtocolSelector,
+  Refusal,
+  ServerOptions,
+  VerifyHook,
+  VerifyResult,
+} from './options.js';
+export type { UpgradeRequest } from './upgrade-request.js';
+export type { RateLimit } from './rate-limit.js';
+export type { RefusalReason, ServerMetrics } from './metrics.js';
+export { BackpressureError, RateLimitError } from './errors.js';
+export type { AdapterHost, BroadcastPacket, ServerAdapter } from './adapter.js';
+export { InProcessAdapter, InProcessHub } from './in-process-adapter.js';
+export { closeOnSignals } from './signals.js';
+export type { Closable, CloseOnSignalsOptions } from './signals.js';
+export { DEFAULT_SERVER_KEEP_ALIVE } from './heartbeat.js';
+export type { ServerTlsOptions } from './tls.js';
 
 // All of @corows/core, so that a Node user needs one import.
 export {
   AbortError,
+  applicationProtocols,
   CloseCode,
   ConnectError,
   ConnectionClosedError,
   connectToWebsocket,
   CorowsError,
   DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_KEEP_ALIVE_INTERVAL,
   DEFAULT_MAX_QUEUE,
+  DEFAULT_RECONNECT,
+  HEARTBEAT_PROTOCOL,
   isRetryableCloseCode,
+  negotiateSubprotocol,
+  OutboxFullError,
+  resolveKeepAlive,
   TimeoutError,
   WebSocketConn,
 } from '@corows/core';
@@ -24,10 +57,19 @@ export type {
   ConnState,
   DomWebSocketLike,
   HeaderValues,
+  HeartbeatMode,
+  KeepAlive,
+  KeepAliveOptions,
+  KeepAliveSettings,
   Message,
   MessageHandler,
   NodeWebSocketLike,
+  PemInput,
   ReceiveOptions,
+  ReconnectCause,
+  ReconnectOptions,
+  TlsOptions,
   WebSocketConnEvents,
+  WebSocketConstructor,
   WebSocketLike,
 } from '@corows/core';

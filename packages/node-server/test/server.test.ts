@@ -69,11 +69,30 @@ describe('createWebsocketServer', () => {
     await assert.rejects(connectToWebsocket(url, { timeout: 2000 }), /could not connect/);
   });
 
+  test('whenDead is the last thing heard: handlers of closed connections get their null first', async () => {
+    const heard: string[] = [];
+    const server = createWebsocketServer('127.0.0.1', 0).whenNewConn((conn) =>
+      conn.whenNewMsg((msg) => void heard.push(msg === null ? 'null' : String(msg))),
+    );
+    const { port } = await server.listening;
+    const client = await connectToWebsocket(`ws://127.0.0.1:${port}`);
+    await client.sendMessage('hi');
+    await client.close();
+    const dead = deferred();
+    server.whenDead(() => {
+      heard.push('dead');
+      dead.resolve();
+    });
+    await server.close();
+    await dead.promise;
+    assert.deepEqual(heard, ['hi', 'null', 'dead']);
+  });
+
   test('bad arguments throw at once, naming what is wrong', () => {
     assert.throws(() => createWebsocketServer('', 0), /host must be a non-empty string/);
     assert.throws(() => createWebsocketServer('127.0.0.1', 70000), /port must be a whole number from 0 to 65535, got 70000/);
     assert.throws(() => createWebsocketServer('127.0.0.1', '80' as never), RangeError);
-    assert.throws(() => createWebsocketServer('127.0.0.1', 0, { maxPayload: -1 }), /maxPayload must be a positive whole number/);
+    assert.throws(() => createWebsocketServer('127.0.0.1', 0, { maxPayload: -1 }), /maxPayload must be a whole number of at least 1, got -1/);
     const server = createWebsocketServer('127.0.0.1', 0);
     assert.throws(() => server.whenNewConn(null as never), /whenNewConn\(\) takes a function/);
     assert.throws(() => server.whenDead('x' as never), /whenDead\(\) takes a function/);

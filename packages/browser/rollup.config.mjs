@@ -1,0 +1,50 @@
+// @ts-check
+/**
+ * The browser build of corows, from core's compiled JavaScript (packages/core/dist: `pnpm build` runs
+ * in dependency order, so core is built first), as one ES module with eventemitter3 inlined:
+ *   dist/corows.js      readable, for <script type="module"> and for bundlers
+ *   dist/corows.min.js  minified (its gzip size is the budget checked by test/bundle.test.ts)
+ *   dist/corows.d.ts    every type in one file, no imports
+ * The platform is chosen by package resolution: under the `browser` condition core's `#dial` and
+ * `#link` resolve to their browser files (the page's own WebSocket, no `ws` code), and
+ * `browser: true` honours package.json "browser" fields (isomorphic-ws → the global WebSocket).
+ */
+import { fileURLToPath } from 'node:url';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { dts } from 'rollup-plugin-dts';
+
+const coreJs = fileURLToPath(import.meta.resolve('@corows/core'));
+const coreTypes = coreJs.replace(/\.js$/, '.d.ts');
+
+/** @type {import('rollup').RollupOptions[]} */
+export default [
+  {
+    input: coreJs,
+    plugins: [
+      // `source` is left out on purpose: the bundle is built from core's dist, the JavaScript Node runs.
+      nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'], preferBuiltins: false }),
+      commonjs(), // eventemitter3's ES entry wraps its CommonJS file
+    ],
+    output: [
+      { file: 'dist/corows.js', format: 'es', sourcemap: true },
+      {
+        file: 'dist/corows.min.js',
+        format: 'es',
+        sourcemap: true,
+        // keep_classnames: errors take their `name` from their class (`new.target.name`).
+        plugins: [terser({ keep_classnames: true, compress: { passes: 3 } })],
+      },
+    ],
+    onwarn(warning) {
+      // An unresolved import or a circular chunk here means a broken bundle: fail the build.
+      throw new Error(`rollup: ${warning.message}`);
+    },
+  },
+  {
+    input: coreTypes,
+    plugins: [dts({ respectExternal: true })], // inline eventemitter3's types too: one file, no imports
+    output: { file: 'dist/corows.d.ts', format: 'es' },
+  },
+];

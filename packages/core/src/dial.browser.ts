@@ -1,0 +1,31 @@
+import type { ConnectOptions } from './connect.js';
+import type { Dial } from './dial.js';
+import { CorowsError } from './errors.js';
+import { protocolsToOffer } from './heartbeat-protocol.js';
+import { refuseHeaders } from './refuse-headers.js';
+import type { WebSocketConstructor } from './socket.js';
+
+/**
+ * `#dial` for browsers (the `browser` condition in package.json `imports`): the page's own
+ * `WebSocket` (or `webSocketImpl`), read when connecting. Browsers cannot set handshake headers, so a
+ * header table is refused, and so are TLS settings (the browser's certificate store decides); Node's
+ * options (`maxPayload`, `perMessageDeflate`) do not apply; a refused handshake shows only as a close
+ * before opening (browsers do not reveal the HTTP status). With `keepAlive`, the corows heartbeat is
+ * offered (browsers cannot ping).
+ */
+export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
+  const Socket = options.webSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (typeof Socket !== 'function') {
+    throw new CorowsError('connectToWebsocket(): this environment has no WebSocket implementation; pass one as the webSocketImpl option', { code: 'ERR_UNSUPPORTED' });
+  }
+  refuseHeaders(Object.keys(options.headers ?? {}));
+  if (options.tls !== undefined) {
+    throw new CorowsError("connectToWebsocket(): browsers use their own certificate store and client certificates; the tls option works in Node only", { code: 'ERR_UNSUPPORTED' });
+  }
+  const protocols = protocolsToOffer(options.protocols, keepAlive);
+  return {
+    headers: {},
+    open: (href) => new Socket(href, protocols),
+    watch: () => undefined,
+  };
+}

@@ -1,0 +1,85 @@
+import { WebSocketConn, type ConnOptions } from '@corows/core';
+import type { GuardedSocket } from './guarded-socket.js';
+import type { PreparedMessage } from './prepared-message.js';
+import type { Membership } from './rooms.js';
+
+/** How the server sets up a {@link ServerConn}. */
+export interface ServerConnOptions<Data> extends ConnOptions {
+  id: string;
+  data: Data;
+  membership: Membership<ServerConn<Data>>;
+}
+
+/**
+ * A connection accepted by a corows server: a `WebSocketConn` (so everything of the client side
+ * works the same) plus what a gateway needs: an `id`, per-connection `data` typed by the server's
+ * `Data`, and rooms.
+ *
+ * `closeCode` on the server side: when the server closed the connection (its `close()`, a protocol
+ * error answered with 1002/1007/1009, a rate limit with 1008, shutdown with 1001) and the client did
+ * not answer with a close frame of its own, it is the code the server sent rather than 1006. A client
+ * cut off for backpressure closes with 1006 (nothing can reach a client that does not read).
+ */
+export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn {
+  /** A random id, unique across nodes; broadcasts use it for `except`, adapters for membership. */
+  readonly id: string;
+  /**
+   * Your data for this connection (user, session, …): what `verify` returned as `{ data }`, else an
+   * empty object. Typed by the server's `Data` (`createWebsocketServer<Data>(...)`).
+   */
+  data: Data;
+  private readonly guarded: GuardedSocket;
+  private readonly membership: Membership<ServerConn<Data>>;
+  private readonly joinedRooms = new Set<string>();
+
+  /** Created by the server; see `whenNewConn`. */
+  constructor(socket: GuardedSocket, options: ServerConnOptions<Data>) {
+    super(socket, options);
+    this.id = options.id;
+    this.data = options.data;
+    this.guarded = socket;
+    this.membership = options.membership;
+    socket.onViolation = (err) => this.reportError(err, false);
+  }
+
+  /** The rooms this connection is in. */
+  get rooms(): ReadonlySet<string> {
+    return this.joinedRooms;
+  }
+
+  /**
+   * Joins `room`: `server.to(room)` reaches this connection (on every node, through the adapter) until
+   * it leaves or closes. Joining twice is the same as once; a closed connection joins nothing.
+   */
+  join(room: string): void {
+    checkRoom(room, 'join');
+    if (this.state === 'CLOSED' || this.joinedRooms.has(room)) return;
+    this.joinedRooms.add(room);
+    this.membership.joined(this, room);
+  }
+
+  /** Leaves `room`; leaving a room it is not in does nothing. Closing leaves every room. */
+  leave(room: string): void {
+    checkRoom(room, 'leave');
+    if (!this.joinedRooms.delete(room)) return;
+    this.membership.left(this, room);
+  }
+
+  /** @internal Writes a broadcast; `false` if not written (closed, or refused by backpressure). */
+  sendPrepared(message: PreparedMessage): boolean {
+    return this.guarded.sendPrepared(message);
+  }
+
+  /** @internal The connection closed: forgets its rooms and returns them. */
+  leaveAll(): string[] {
+    const rooms = [...this.joinedRooms];
+    this.joinedRooms.clear();
+    return rooms;
+  }
+}
+
+function checkRoom(room: unknown, action: string): void {
+  if (typeof room !== 'string' || room === '') {
+    throw new TypeError(`conn.${action}() takes a room name, a non-empty string, got ${room === '' ? 'an empty string' : typeof room}`);
+  }
+}
