@@ -5,6 +5,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
+import { newConnId } from './conn-id.js';
 import { UpgradeGate } from './gate.js';
 import { GuardedSocket } from './guarded-socket.js';
 import { attachHttp, listenHttp, type HttpHost, type ServerAddress } from './http-host.js';
@@ -231,7 +232,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
       remoteAddress: req.socket.remoteAddress,
       maxQueue: this.options.maxQueue,
       keepAlive: this.options.keepAlive,
-      id: randomUUID(),
+      id: newConnId(),
       data: data ?? ({} as Data),
       membership: this.rooms,
     });
