@@ -4,8 +4,8 @@ import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import { Heartbeat, resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
-import { Inbox } from './inbox.js';
-import { isNodeWebSocket, OPEN, type Link, type WebSocketLike } from './socket.js';
+import { Inbox, type InboxHooks } from './inbox.js';
+import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
 import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
 /** Default {@link ConnOptions.maxQueue}: messages buffered before the socket stops being read. */
@@ -121,13 +121,66 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.headers = options.headers ?? {};
     this.remoteAddress = options.remoteAddress;
     this.keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
-    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), {
-      pause: () => this.pauseReading(true),
-      resume: () => this.pauseReading(false),
-      handlerFailed: (err) => this.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true),
-    });
+    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), new WebSocketConn.InboxEvents(this));
     this.attachSocket(socket);
   }
+
+  // The two listeners below are small classes rather than objects of arrow functions: a connection
+  // lives as long as its socket, and the closures cost about 0.5 KB per connection (heap snapshots).
+  // They sit inside the class to reach its private members.
+
+  /** What the inbox asks of its connection. */
+  private static readonly InboxEvents = class implements InboxHooks {
+    constructor(private readonly conn: WebSocketConn) {}
+
+    pause(): void {
+      this.conn.pauseReading(true);
+    }
+
+    resume(): void {
+      this.conn.pauseReading(false);
+    }
+
+    // An arrow: the inbox hands it to promise.then() as it is.
+    readonly handlerFailed = (err: unknown): void =>
+      this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
+  };
+
+  /** What one link reports, passed on while it is the connection's current link. */
+  private static readonly LinkEvents = class implements LinkListener {
+    constructor(
+      private readonly conn: WebSocketConn,
+      private readonly generation: number,
+    ) {}
+
+    private get live(): boolean {
+      return this.generation === this.conn.linkGeneration;
+    }
+
+    onOpen(): void {
+      if (this.live) this.conn.linkUp(true);
+    }
+
+    onMessage(msg: Message): void {
+      if (this.live) this.conn.arrived(msg);
+    }
+
+    onClose(code: number, reason: string): void {
+      if (!this.live) return;
+      this.conn.stopHeartbeat();
+      this.conn.linkClosed(code, reason);
+    }
+
+    onError(err: Error): void {
+      if (this.live) this.conn.reportError(err, false);
+    }
+
+    onPong(): void {
+      if (!this.live) return;
+      this.conn.heartbeatTimers?.heard();
+      this.conn.emit('pong');
+    }
+  };
 
   /** `'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED'`, as LuatOS `state()`. */
   get state(): ConnState {
@@ -300,23 +353,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
    */
   protected attachSocket(socket: WebSocketLike): void {
-    const generation = ++this.linkGeneration;
-    const live = (): boolean => generation === this.linkGeneration;
-    this.link = openLink(socket, {
-      onOpen: () => live() && this.linkUp(true),
-      onMessage: (msg) => live() && this.arrived(msg),
-      onClose: (code, reason) => {
-        if (!live()) return;
-        this.stopHeartbeat();
-        this.linkClosed(code, reason);
-      },
-      onError: (err) => live() && this.reportError(err, false),
-      onPong: () => {
-        if (!live()) return;
-        this.heartbeatTimers?.heard();
-        this.emit('pong');
-      },
-    });
+    this.link = openLink(socket, new WebSocketConn.LinkEvents(this, ++this.linkGeneration));
     if (this.link.readyState === OPEN) this.linkUp(false);
   }
 
