@@ -50,11 +50,11 @@ export async function runCrowdRows(plan: Plan, connections: number, log: (line: 
     makeRow({ id: 'idle-heap', title: `Idle memory per connection (JS heap + buffers), ${count} open`, short: 'Idle memory (heap)', unit: 'KiB', better: 'lower' }, heap),
     makeRow({ id: 'idle-rss', title: `Idle memory per connection (RSS), ${count} open`, short: 'Idle memory (RSS)', unit: 'KiB', better: 'lower' }, rss),
     makeRow(
-      { id: 'broadcast-server', title: `Broadcast of ${plan.crowd.size} B to ${count} connections: the server's call`, short: `Broadcast to ${count} (server)`, unit: 'ms', better: 'lower' },
+      { id: 'broadcast-server', title: `Broadcast of ${plan.crowd.size} B to ${count} connections: the server's call`, short: 'Broadcast (server)', unit: 'ms', better: 'lower' },
       serverSide,
     ),
     makeRow(
-      { id: 'broadcast', title: `Broadcast of ${plan.crowd.size} B to ${count} connections: until all have it`, short: `Broadcast to ${count} (delivered)`, unit: 'ms', better: 'lower' },
+      { id: 'broadcast', title: `Broadcast of ${plan.crowd.size} B to ${count} connections: until all have it`, short: 'Broadcast (delivered)', unit: 'ms', better: 'lower' },
       fanOut,
       [
         `broadcast as done: raw ws — ${trials.get('ws')?.[0]?.broadcastMode}; corows — ${corowsMode}; Socket.IO — ${trials.get('socket.io')?.[0]?.broadcastMode}`,
