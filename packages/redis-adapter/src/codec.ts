@@ -28,7 +28,12 @@ export function encodePacket(nodeId: string, packet: BroadcastPacket): Buffer {
 
 /** Decodes a message from the channel; throws a `TypeError` saying what is wrong with it. */
 export function decodeWireMessage(bytes: Uint8Array): WireMessage {
-  const value = decode(bytes);
+  let value: unknown;
+  try {
+    value = decode(bytes);
+  } catch (err) {
+    throw new TypeError(`not MessagePack: ${(err as Error).message}`, { cause: err });
+  }
   if (!Array.isArray(value) || value[0] !== VERSION) {
     throw new TypeError(`not a corows message of format ${VERSION} (first value: ${JSON.stringify(Array.isArray(value) ? value[0] : typeof value)})`);
   }

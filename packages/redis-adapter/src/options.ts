@@ -45,7 +45,9 @@ export interface RedisAdapterOptions {
   nodeTimeout?: number;
   /**
    * How long, in milliseconds, the server's start waits for Redis (retrying meanwhile) before it gives
-   * up and the server dies with a `RedisUnavailableError`; also bounds `close()`'s clean-up in Redis.
+   * up and the server dies with a `RedisUnavailableError`. Also bounds `close()`'s clean-up in Redis and,
+   * unless the ioredis options set `commandTimeout`, how long any command (a `PUBLISH`) waits for a
+   * Redis that stopped answering.
    * @default 10000
    */
   connectTimeout?: number;

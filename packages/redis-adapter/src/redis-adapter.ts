@@ -97,7 +97,7 @@ export class RedisAdapter implements ServerAdapter {
       throw new CorowsError('this RedisAdapter already serves a server; give each server its own adapter (on the same Redis and prefix)', { code: 'ERR_ADAPTER_IN_USE' });
     }
     this.state = 'connecting';
-    const links = createLinks(this.options.redis, host.nodeId);
+    const links = createLinks(this.options.redis, host.nodeId, this.options.connectTimeout);
     const membership = new RedisMembership(links.command, this.keys, host.nodeId, this.options.nodeTimeout);
     const started: Started = { host, links, membership };
     this.started = started;

@@ -11,15 +11,38 @@ export interface RedisLinks {
   readonly address: string;
 }
 
-/** What the adapter needs of each connection, whatever the user passed. */
-const LINK_OPTIONS = { lazyConnect: true, enableOfflineQueue: false, autoResubscribe: false } satisfies RedisOptions;
+/**
+ * What the adapter needs of each connection, whatever the user passed: commands fail at once while
+ * Redis is unreachable, and commands in flight when a connection drops fail at once too (no offline
+ * queue, no retries, no resending: a broadcast must say it did not get through, not arrive minutes
+ * later); the adapter subscribes again itself after a reconnection. It disconnects only once its last
+ * command has been answered, so it does not need ioredis's 2 s grace before a socket is destroyed (which
+ * would keep a process that closed its server alive for 2 s).
+ */
+const LINK_OPTIONS = {
+  disconnectTimeout: 100,
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+  autoResubscribe: false,
+} satisfies RedisOptions;
 
-/** Creates both connections (not connected yet: see {@link connectLinks}). */
-export function createLinks(redis: string | RedisOptions | Redis, nodeId: string): RedisLinks {
+/**
+ * Creates both connections (not connected yet: see {@link connectLinks}). A command without a reply
+ * after `commandTimeout` ms (a Redis that hangs) fails, unless the user's options set their own.
+ */
+export function createLinks(redis: string | RedisOptions | Redis, nodeId: string, commandTimeout: number): RedisLinks {
+  const client = typeof redis !== 'string' && isClient(redis) ? redis : undefined;
+  const given: RedisOptions | undefined = typeof redis === 'string' ? undefined : client?.options ?? (redis as RedisOptions);
   const open = (role: string): Redis => {
-    const options: RedisOptions = { ...LINK_OPTIONS, connectionName: `corows:${nodeId}:${role}` };
-    if (redis instanceof Redis || typeof (redis as Partial<Redis>).duplicate === 'function') return (redis as Redis).duplicate(options);
-    return typeof redis === 'string' ? new Redis(redis, options) : new Redis({ ...redis, ...options });
+    const options: RedisOptions = {
+      ...LINK_OPTIONS,
+      commandTimeout: given?.commandTimeout ?? commandTimeout,
+      connectionName: `corows:${nodeId}:${role}`,
+    };
+    if (client !== undefined) return client.duplicate(options);
+    return typeof redis === 'string' ? new Redis(redis, options) : new Redis({ ...given, ...options });
   };
   const command = open('command');
   const subscriber = open('subscriber');
@@ -67,6 +90,10 @@ export function connectLinks(links: RedisLinks, timeout: number): Promise<void> 
 export function disconnectLinks(links: RedisLinks): void {
   links.command.disconnect();
   links.subscriber.disconnect();
+}
+
+function isClient(redis: RedisOptions | Redis): redis is Redis {
+  return redis instanceof Redis || typeof (redis as Partial<Redis>).duplicate === 'function';
 }
 
 function describeAddress(options: RedisOptions): string {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
+import { defer } from './helpers.js';
 import { NodeClient, startNode, type NodeProcess } from './nodes.js';
 import { RedisProcess, SKIP_WITHOUT_REDIS } from './redis-server.js';
 
@@ -61,14 +62,14 @@ const ids = (clients: NodeClient[]): string[] => clients.map((client) => client.
 
 test('three corows processes on one Redis act as one server', { skip: SKIP_WITHOUT_REDIS }, async (t: TestContext) => {
   const redis = await RedisProcess.launch();
-  t.after(() => redis.kill());
+  defer(t, () => redis.kill());
   const nodes = await Promise.all([0, 1, 2].map((index) =>
     startNode(t, index, { redisUrl: redis.url, heartbeatInterval: HEARTBEAT_INTERVAL, nodeTimeout: NODE_TIMEOUT })));
   const clients: NodeClient[] = [];
   for (const node of nodes) {
     for (const rooms of [[], ['a'], ['b'], ['a', 'b']]) clients.push(await NodeClient.connect(node, rooms));
   }
-  t.after(() => Promise.all(clients.map((client) => client.conn.close())));
+  defer(t, () => Promise.all(clients.map((client) => client.conn.close())));
   const inRoom = (room: string): NodeClient[] => clients.filter((client) => client.rooms.includes(room));
   const client = (node: number, rooms: string): NodeClient =>
     clients.find((c) => c.node === node && c.rooms.join(',') === rooms) as NodeClient;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
+import { defer } from './helpers.js';
 import { connectToWebsocket, type Message, type WebSocketConn } from '@corows/node-server';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/node.ts', import.meta.url));
@@ -46,7 +47,7 @@ export async function startNode(t: TestContext, index: number, settings: NodeSet
       await exited;
     }
   };
-  t.after(kill);
+  defer(t, kill);
   const errors: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code, signal) => reject(new Error(`node ${index} exited before listening (${code ?? signal})`)));
