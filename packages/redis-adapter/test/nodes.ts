@@ -27,8 +27,16 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
-/** Starts a node process; resolves once it listens. */
+/** Starts a node process, killed when the test ends; resolves once it listens. */
 export async function startNode(t: TestContext, index: number, settings: NodeSettings): Promise<NodeProcess> {
+  return spawnNode(index, settings, (kill) => defer(t, kill));
+}
+
+/**
+ * Starts a node process; resolves once it listens. `onSpawn` gets its kill function at once, so that a
+ * caller can clean up a node that never comes to listen.
+ */
+export async function spawnNode(index: number, settings: NodeSettings, onSpawn?: (kill: () => Promise<void>) => void): Promise<NodeProcess> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', FIXTURE], {
     cwd: ROOT,
     env: {
@@ -47,7 +55,7 @@ export async function startNode(t: TestContext, index: number, settings: NodeSet
       await exited;
     }
   };
-  defer(t, kill);
+  onSpawn?.(kill);
   const errors: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code, signal) => reject(new Error(`node ${index} exited before listening (${code ?? signal})`)));
@@ -73,13 +81,22 @@ export class NodeClient {
   private seq = 0;
   private arrivals: Array<() => void> = [];
 
-  private constructor(readonly conn: WebSocketConn, readonly node: number, readonly rooms: readonly string[], readonly id: string) {}
+  private constructor(
+    readonly conn: WebSocketConn,
+    readonly node: number,
+    readonly rooms: readonly string[],
+    readonly id: string,
+    private readonly onBroadcast: ((msg: Message) => void) | undefined,
+  ) {}
 
-  /** Connects to `node`, joining `rooms`; resolves once the node greeted it with the connection id. */
-  static async connect(node: NodeProcess, rooms: readonly string[] = []): Promise<NodeClient> {
+  /**
+   * Connects to `node`, joining `rooms`; resolves once the node greeted it with the connection id.
+   * With `onBroadcast`, broadcasts go to it instead of `received` (for the bench: no copies kept).
+   */
+  static async connect(node: NodeProcess, rooms: readonly string[] = [], onBroadcast?: (msg: Message) => void): Promise<NodeClient> {
     const conn = await connectToWebsocket(`${node.url}/?rooms=${rooms.join(',')}`);
     const greeting = JSON.parse(String(await conn.receiveMessage())) as { reply: number; id: string };
-    const client = new NodeClient(conn, node.index, rooms, greeting.id);
+    const client = new NodeClient(conn, node.index, rooms, greeting.id, onBroadcast);
     conn.whenNewMsg((msg) => client.take(msg));
     return client;
   }
@@ -115,6 +132,10 @@ export class NodeClient {
       const reply = JSON.parse(msg) as Reply & { reply: number };
       this.replies.get(reply.reply)?.(reply);
       this.replies.delete(reply.reply);
+      return;
+    }
+    if (this.onBroadcast !== undefined) {
+      this.onBroadcast(msg);
       return;
     }
     this.received.push(typeof msg === 'string' ? msg : `bin:${Buffer.from(msg).toString('hex')}`);
