@@ -24,11 +24,6 @@ export class RedisMembership {
     private readonly ttl: number,
   ) {}
 
-  /** How many rooms have members on this node. */
-  get roomCount(): number {
-    return this.rooms.size;
-  }
-
   joined(connId: string, room: string): Promise<void> | undefined {
     let members = this.rooms.get(room);
     if (members === undefined) this.rooms.set(room, (members = new Set()));
@@ -42,12 +37,16 @@ export class RedisMembership {
   left(connId: string, room: string): Promise<void> | undefined {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(connId)) return undefined;
-    if (members.size === 0) {
-      this.rooms.delete(room);
-      if (!this.online) this.leftWhileDown.add(room);
+    const emptied = members.size === 0;
+    const forgetLater = (): void => {
+      if (emptied && !this.rooms.has(room)) this.leftWhileDown.add(room);
+    };
+    if (emptied) this.rooms.delete(room);
+    if (!this.online) {
+      forgetLater();
+      return undefined;
     }
-    if (!this.online) return undefined;
-    return this.settle(this.redis.srem(this.keys.nodeMembers(this.nodeId, room), connId));
+    return this.settle(this.redis.srem(this.keys.nodeMembers(this.nodeId, room), connId), forgetLater);
   }
 
   /** Rewrites all of this node's membership (after a (re)connection: Redis may have lost or kept stale sets). */
@@ -127,10 +126,14 @@ export class RedisMembership {
     return batch;
   }
 
-  /** A write that fails because the connection dropped is not an error: the reconnection rewrites all. */
-  private settle(write: Promise<unknown>): Promise<void> {
+  /**
+   * A write that fails because the connection dropped is not an error: the reconnection rewrites all
+   * (and removes, through `lost`, what this write was to remove).
+   */
+  private settle(write: Promise<unknown>, lost?: () => void): Promise<void> {
     return write.then(() => undefined, (err: unknown) => {
       if (this.online) throw err;
+      lost?.();
     });
   }
 }

@@ -6,6 +6,7 @@ import { RedisAdapter, RedisUnavailableError } from '../src/index.js';
 import { encodeHello } from '../src/codec.js';
 import { defer, startRedis, startServer, waitFor } from './helpers.js';
 import { freePort, SKIP_WITHOUT_REDIS } from './redis-server.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 const skip = SKIP_WITHOUT_REDIS;
 
@@ -139,6 +140,37 @@ test('roomMembers() and broadcasts fail clearly, and the server lives on, while 
   await waitFor(() => adapter.status === 'ready', 'the adapter to reconnect', 10_000);
   assert.deepEqual([...await a.server.roomMembers('r')].length, 1);
   assert.equal(errors.length, 1, 'reconnecting reports nothing more');
+});
+
+test('a network cut while Redis keeps its data: on reconnect a node rewrites its membership', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  const proxy = await TcpProxy.open(redis.port);
+  defer(t, () => proxy.cut());
+  const options = { heartbeatInterval: 50, nodeTimeout: 5_000 };
+  const adapter = new RedisAdapter({ ...options, redis: `redis://127.0.0.1:${proxy.port}` });
+  const a = await startServer(t, { adapter }, (conn) => {
+    for (const room of new URL(conn.url, 'http://x').searchParams.getAll('room')) conn.join(room);
+  });
+  const b = await startServer(t, { adapter: new RedisAdapter({ ...options, redis: redis.url }) });
+  a.server.on('error', () => undefined);
+  const leaving = await connectToWebsocket(`${a.url}/?room=x&room=y`);
+  const staying = await connectToWebsocket(`${a.url}/?room=x`);
+  defer(t, () => staying.close());
+  const members = async (room: string): Promise<number> => (await b.server.roomMembers(room)).size;
+  await waitFor(async () => (await members('x')) === 2 && (await members('y')) === 1, 'node b to see the members of node a');
+
+  await proxy.cut();
+  await waitFor(() => adapter.status === 'reconnecting', 'node a to notice the cut');
+  await leaving.close();
+  await waitFor(() => a.server.connections.size === 1, 'node a to forget the leaving client');
+  const joining = await connectToWebsocket(`${a.url}/?room=z`);
+  defer(t, () => joining.close());
+  await waitFor(() => a.server.connections.size === 2, 'the new client');
+  assert.equal(await members('y'), 1, 'while cut off, node a cannot tell Redis (node b sees the old state)');
+
+  await proxy.heal();
+  await waitFor(() => adapter.status === 'ready', 'node a to reconnect', 10_000);
+  assert.deepEqual([await members('x'), await members('y'), await members('z')], [1, 0, 1]);
 });
 
 test('options are checked at once; one adapter serves one server', async (t) => {
