@@ -150,4 +150,17 @@ test('three corows processes on one Redis act as one server', { skip: SKIP_WITHO
     const liveA = ids(inRoom('a').filter((c) => c.node !== 2));
     await until('the dead node\'s members to expire', async () => JSON.stringify(await members(client(1, ''), 'a')) === JSON.stringify(liveA), NODE_TIMEOUT + 5_000);
   });
+
+  await t.test('a node started in its place joins the others', async () => {
+    const replacement = await startNode(t, 3, { redisUrl: redis.url, heartbeatInterval: HEARTBEAT_INTERVAL, nodeTimeout: NODE_TIMEOUT });
+    const newcomers = [await NodeClient.connect(replacement, ['a']), await NodeClient.connect(replacement, [])];
+    defer(t, () => Promise.all(newcomers.map((c) => c.conn.close())));
+    const live = [...clients.filter((c) => c.node !== 2), ...newcomers];
+    const liveNodes = [nodes[0], nodes[1], replacement] as NodeProcess[];
+    await round('after the replacement', live, liveNodes, [
+      { from: newcomers[1] as NodeClient, fields: { text: 'from the newcomer', to: ['a'] } },
+      { from: client(1, 'b'), fields: { text: 'to the newcomer too' } },
+    ], (c) => [...(c.rooms.includes('a') ? ['from the newcomer'] : []), 'to the newcomer too']);
+    assert.deepEqual(await members(client(0, ''), 'a'), ids(live.filter((c) => c.rooms.includes('a'))));
+  });
 });
