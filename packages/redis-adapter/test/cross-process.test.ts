@@ -6,7 +6,7 @@ import { NodeClient, startNode, type NodeProcess } from './nodes.js';
 import { RedisProcess, SKIP_WITHOUT_REDIS } from './redis-server.js';
 
 const HEARTBEAT_INTERVAL = 250;
-const NODE_TIMEOUT = 1_500;
+const NODE_TIMEOUT = 2_000;
 
 /** Every client's broadcasts must be exactly `expected(client)` (in any order: nodes run in parallel). */
 type Expectation = (client: NodeClient) => string[];
