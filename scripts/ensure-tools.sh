@@ -53,6 +53,7 @@ if [ "${COROWS_SYSTEM_PACKAGES:-1}" = 1 ]; then
   ensure_debian_packages \
     "/usr/bin/python3 -c 'import websockets'":python3-websockets \
     "command -v openssl":openssl \
+    'test -x "${REDIS_SERVER-/usr/bin/redis-server}" || command -v redis-server':redis-server \
     'test -x "${CHROMIUM_PATH-/usr/bin/chromium}"':chromium \
     "test -d /usr/share/fonts/truetype/dejavu":fonts-dejavu-core
 fi
