@@ -1,5 +1,6 @@
 // A bench server child: serves one library on 127.0.0.1 and answers the orchestrator.
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { libById } from '../libs/index.js';
 import type { ServerHandle, ServerMode } from '../libs/types.js';
 import { measureMemory } from '../memory.js';
@@ -20,6 +21,12 @@ export const commands = {
   connections: () => running().connectionCount(),
 
   memory: () => measureMemory(),
+
+  /** Writes a heap snapshot to `path` (after a full garbage collection); for bench/src/heap-probe.ts. */
+  snapshot: ({ path }: { path: string }) => {
+    measureMemory();
+    return writeHeapSnapshot(path);
+  },
 
   /** One broadcast: how long the call took, and until its promise settled if it returned one. */
   async broadcast({ text }: { text: string }) {
