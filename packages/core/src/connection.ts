@@ -2,7 +2,7 @@ import { openLink } from '#link';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
-import { Heartbeat, resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
+import { heartbeatGroup, resolveKeepAlive, type HeartbeatGroup, type HeartbeatMember, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
 import { Inbox, type InboxHooks } from './inbox.js';
 import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
@@ -99,10 +99,12 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   protected closeRequested = false;
   private readonly inbox: Inbox;
   private readonly keepAlive: KeepAliveSettings | undefined;
-  private heartbeatTimers: Heartbeat | undefined;
+  /** What the current link reports to; a link whose listener is not this one has been replaced. */
+  private events: InstanceType<typeof WebSocketConn.LinkEvents> | undefined;
+  /** The heartbeat group the current link is in, if any. */
+  private keepAliveGroup: HeartbeatGroup | undefined;
   private mode: HeartbeatMode = 'off';
   private heartbeatAgreed = false;
-  private linkGeneration = 0;
   private readingPaused = false;
   private finished = false;
   private code: number | undefined;
@@ -146,15 +148,15 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
       this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
   };
 
-  /** What one link reports, passed on while it is the connection's current link. */
-  private static readonly LinkEvents = class implements LinkListener {
-    constructor(
-      private readonly conn: WebSocketConn,
-      private readonly generation: number,
-    ) {}
+  /**
+   * What one link reports, passed on while it is the connection's current link; also the link's
+   * member of its heartbeat group.
+   */
+  private static readonly LinkEvents = class implements LinkListener, HeartbeatMember {
+    constructor(private readonly conn: WebSocketConn) {}
 
     private get live(): boolean {
-      return this.generation === this.conn.linkGeneration;
+      return this.conn.events === this;
     }
 
     onOpen(): void {
@@ -162,7 +164,9 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
 
     onMessage(msg: Message): void {
-      if (this.live) this.conn.arrived(msg);
+      if (!this.live) return;
+      this.conn.keepAliveGroup?.heard(this);
+      this.conn.arrived(msg);
     }
 
     onClose(code: number, reason: string): void {
@@ -177,8 +181,19 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
     onPong(): void {
       if (!this.live) return;
-      this.conn.heartbeatTimers?.heard();
+      this.conn.keepAliveGroup?.heard(this);
       this.conn.emit('pong');
+    }
+
+    beat(): void {
+      if (this.conn.mode === 'message') this.conn.sendHeartbeat();
+      else this.conn.link.ping();
+    }
+
+    timedOut(reason: string): void {
+      if (!this.live) return;
+      this.conn.detachLink();
+      this.conn.linkClosed(CloseCode.Abnormal, reason);
     }
   };
 
@@ -353,14 +368,15 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
    */
   protected attachSocket(socket: WebSocketLike): void {
-    this.link = openLink(socket, new WebSocketConn.LinkEvents(this, ++this.linkGeneration));
+    this.events = new WebSocketConn.LinkEvents(this);
+    this.link = openLink(socket, this.events);
     if (this.link.readyState === OPEN) this.linkUp(false);
   }
 
   /** Stops listening to the current link and drops its socket; its close is not reported. */
   protected detachLink(): void {
-    this.linkGeneration++;
     this.stopHeartbeat();
+    this.events = undefined;
     this.link.terminate();
   }
 
@@ -405,33 +421,29 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.stopHeartbeat();
     const pings = isNodeWebSocket(this.link.socket);
     this.mode = this.keepAlive === undefined ? 'off' : pings ? 'protocol' : this.heartbeatAgreed ? 'message' : 'off';
-    if (this.keepAlive === undefined || this.mode === 'off') return;
-    const beat = this.mode === 'protocol' ? () => void this.link.ping() : () => void this.sendHeartbeat();
-    this.heartbeatTimers = new Heartbeat(this.keepAlive, beat, (reason) => {
-      this.detachLink();
-      this.linkClosed(CloseCode.Abnormal, reason);
-    });
-    if (this.readingPaused) this.heartbeatTimers.suspend();
+    if (this.keepAlive === undefined || this.mode === 'off' || this.events === undefined) return;
+    this.keepAliveGroup = heartbeatGroup(this.keepAlive);
+    this.keepAliveGroup.add(this.events);
+    if (this.readingPaused) this.keepAliveGroup.suspend(this.events);
   }
 
   private stopHeartbeat(): void {
-    this.heartbeatTimers?.stop();
-    this.heartbeatTimers = undefined;
+    if (this.keepAliveGroup === undefined || this.events === undefined) return;
+    this.keepAliveGroup.delete(this.events);
+    this.keepAliveGroup = undefined;
   }
 
   private pauseReading(pause: boolean): void {
     this.readingPaused = pause;
-    if (pause) {
-      this.link.pause();
-      this.heartbeatTimers?.suspend();
-    } else {
-      this.link.resume();
-      this.heartbeatTimers?.resume();
-    }
+    if (pause) this.link.pause();
+    else this.link.resume();
+    const member = this.events;
+    if (this.keepAliveGroup === undefined || member === undefined) return;
+    if (pause) this.keepAliveGroup.suspend(member);
+    else this.keepAliveGroup.resume(member);
   }
 
   private arrived(msg: Message): void {
-    this.heartbeatTimers?.heard();
     if (this.heartbeatAgreed && isHeartbeatMessage(msg)) {
       if (this.mode === 'message') this.emit('pong');
       else this.sendHeartbeat();
