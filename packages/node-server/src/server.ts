@@ -15,7 +15,7 @@ import { MetricsRecorder, type ServerMetrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { RoomIndex } from './rooms.js';
 import { routeUpgrades } from './router.js';
-import { ServerConn } from './server-conn.js';
+import { ServerConn, type ConnRegistry } from './server-conn.js';
 import { drainConnections } from './shutdown.js';
 
 export type { ServerAddress } from './http-host.js';
@@ -66,6 +66,11 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
   private readonly local: LocalDelivery<Data>;
   private readonly gate: UpgradeGate<Data>;
   private readonly publisher: Publisher<Data> = { publish: (packet, filter) => this.publish(packet, filter) };
+  private readonly registry: ConnRegistry<ServerConn<Data>> = {
+    joined: (conn, room) => this.rooms.joined(conn, room),
+    left: (conn, room) => this.rooms.left(conn, room),
+    closed: (conn, code) => this.forget(conn, code),
+  };
   private readonly unroute: () => void;
   private connHandler: ConnHandler<Data> | undefined;
   private deadHandler: DeadHandler | undefined;
@@ -234,11 +239,10 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
       keepAlive: this.options.keepAlive,
       id: newConnId(),
       data: data ?? ({} as Data),
-      membership: this.rooms,
+      registry: this.registry,
     });
     this.live.add(conn);
     this.metricsRecorder.opened();
-    conn.once('close', (code) => this.forget(conn, code));
     if (this.closing !== undefined) {
       void drainConnections([conn], 'server closed', this.options.closeTimeout);
     } else if (this.connHandler === undefined) {
