@@ -163,8 +163,8 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
       if (this.live) this.conn.linkUp(true);
     }
 
-    onMessage(msg: Message): void {
-      if (!this.live) return;
+    onMessage(msg: Message, bytes: number | undefined): void {
+      if (!this.live || !this.conn.admitMessage(bytes)) return;
       this.conn.keepAliveGroup?.heard(this);
       this.conn.arrived(msg);
     }
@@ -454,7 +454,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   }
 
   private sendHeartbeat(): boolean {
-    if (this.link.readyState !== OPEN) return false;
+    if (this.link.readyState !== OPEN || this.admitSend(EMPTY_FRAME) !== undefined) return false;
     try {
       this.link.send(EMPTY_FRAME, () => undefined);
       return true;
@@ -463,11 +463,32 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
   }
 
+  /**
+   * Called with each message the current link delivers, before anything else sees it; `false` drops
+   * it. The server's connections count traffic and apply their rate limit here. By default every
+   * message goes on.
+   * @param bytes the payload's size in bytes, where the socket tells it (Node)
+   */
+  protected admitMessage(bytes: number | undefined): boolean {
+    return true;
+  }
+
+  /**
+   * Called before each frame is written on the open link (messages, and answers to heartbeats); an
+   * `Error` refuses the frame and is what the send resolves. The server's connections apply their
+   * backpressure limit and count traffic here. By default every frame goes.
+   */
+  protected admitSend(data: string | ArrayBuffer | ArrayBufferView): Error | undefined {
+    return undefined;
+  }
+
   /** Writes one frame on the current link; resolves `null` once written, or the `Error`. */
   protected write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
     if (this.link.readyState !== OPEN) {
       return Promise.resolve(new ConnectionClosedError(action, this.state, this.code));
     }
+    const refused = this.admitSend(data);
+    if (refused !== undefined) return Promise.resolve(refused);
     return new Promise((resolve) => {
       try {
         this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err)));

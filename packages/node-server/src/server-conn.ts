@@ -1,10 +1,17 @@
-import { WebSocketConn, type ConnOptions } from '@corows/core';
-import type { GuardedSocket } from './guarded-socket.js';
-import type { PreparedMessage } from './prepared-message.js';
+import { CloseCode, WebSocketConn, type ConnOptions, type NodeWebSocketLike } from '@corows/core';
+import type { WebSocket } from 'ws';
+import { writePrepared, type PreparedMessage } from './prepared-message.js';
+import type { TokenBucket } from './rate-limit.js';
 import type { Membership, RoomMember } from './rooms.js';
+import type { GuardedConn, TrafficGuard } from './traffic-guard.js';
 
-/** What a {@link ServerConn} tells its server: its room changes, and its close. */
-export interface ConnRegistry<C extends RoomMember> extends Membership<C> {
+/**
+ * What a {@link ServerConn} needs of its server: its room index, its traffic guard, and to be told of
+ * the connection's close. One object per server, shared by all its connections.
+ */
+export interface ConnServer<C extends RoomMember> extends Membership<C> {
+  /** The server's limits on traffic, and its counters. */
+  readonly guard: TrafficGuard;
   /** The connection closed, just before its `close` event: the server forgets it. */
   closed(conn: C, code: number): void;
 }
@@ -13,8 +20,10 @@ export interface ConnRegistry<C extends RoomMember> extends Membership<C> {
 export interface ServerConnOptions<Data> extends ConnOptions {
   id: string;
   data: Data;
-  registry: ConnRegistry<ServerConn<Data>>;
+  server: ConnServer<ServerConn<Data>>;
 }
+
+const OPEN = 1;
 
 /**
  * A connection accepted by a corows server: a `WebSocketConn` (so everything of the client side
@@ -26,7 +35,7 @@ export interface ServerConnOptions<Data> extends ConnOptions {
  * not answer with a close frame of its own, it is the code the server sent rather than 1006. A client
  * cut off for backpressure closes with 1006 (nothing can reach a client that does not read).
  */
-export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn {
+export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn implements GuardedConn {
   /** A random id, unique across nodes; broadcasts use it for `except`, adapters for membership. */
   readonly id: string;
   /**
@@ -34,19 +43,21 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn {
    * empty object. Typed by the server's `Data` (`createWebsocketServer<Data>(...)`).
    */
   data: Data;
-  private readonly guarded: GuardedSocket;
-  private readonly registry: ConnRegistry<ServerConn<Data>>;
+  private readonly server: ConnServer<ServerConn<Data>>;
+  /** The rate-limit bucket, when the server has a rate limit. */
+  private readonly bucket: TokenBucket | undefined;
+  /** The close code this end sent, if it started the closing handshake. */
+  private sentCode: number | undefined;
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
 
   /** Created by the server; see `whenNewConn`. */
-  constructor(socket: GuardedSocket, options: ServerConnOptions<Data>) {
-    super(socket, options);
+  constructor(ws: WebSocket, options: ServerConnOptions<Data>) {
+    super(ws as unknown as NodeWebSocketLike, options);
     this.id = options.id;
     this.data = options.data;
-    this.guarded = socket;
-    this.registry = options.registry;
-    socket.onViolation = (err) => this.reportError(err, false);
+    this.server = options.server;
+    this.bucket = options.server.guard.newBucket();
   }
 
   /** The rooms this connection is in. */
@@ -62,28 +73,28 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn {
     checkRoom(room, 'join');
     if (this.state === 'CLOSED' || this.joinedRooms?.has(room) === true) return;
     (this.joinedRooms ??= new Set()).add(room);
-    this.registry.joined(this, room);
+    this.server.joined(this, room);
   }
 
   /** Leaves `room`; leaving a room it is not in does nothing. Closing leaves every room. */
   leave(room: string): void {
     checkRoom(room, 'leave');
     if (this.joinedRooms?.delete(room) !== true) return;
-    this.registry.left(this, room);
+    this.server.left(this, room);
   }
 
-  // A direct call rather than a `close` listener, which would cost a closure and an eventemitter3
-  // entry (150 B) per connection. It runs before the `close` listeners: by then the connection has
-  // left `server.connections` and its rooms.
-  protected override finish(code: number, reason: string): void {
-    if (this.isFinished) return;
-    this.registry.closed(this, code);
-    super.finish(code, reason);
+  override close(code = 1000, reason = ''): Promise<void> {
+    const first = !this.closeRequested && !this.isFinished;
+    const closed = super.close(code, reason);
+    if (first && this.closeRequested) this.sentCode = code;
+    return closed;
   }
 
   /** @internal Writes a broadcast; `false` if not written (closed, or refused by backpressure). */
   sendPrepared(message: PreparedMessage): boolean {
-    return this.guarded.sendPrepared(message);
+    if (this.link.readyState !== OPEN || this.server.guard.outbound(this, message.payload.length) !== undefined) return false;
+    writePrepared(this.link.socket as unknown as WebSocket, message);
+    return true;
   }
 
   /** @internal The connection closed: forgets its rooms and returns them. */
@@ -92,6 +103,34 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn {
     const rooms = [...this.joinedRooms];
     this.joinedRooms.clear();
     return rooms;
+  }
+
+  /** @internal A limit was broken: reported through the `error` event. */
+  reportViolation(err: Error): void {
+    this.reportError(err, false);
+  }
+
+  // The server's limits and counters, in the one path every message takes (no listener per socket).
+  protected override admitMessage(bytes: number | undefined): boolean {
+    return this.server.guard.inbound(this, this.bucket, bytes ?? 0);
+  }
+
+  protected override admitSend(data: string | ArrayBuffer | ArrayBufferView): Error | undefined {
+    return this.server.guard.outbound(this, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
+  }
+
+  // A peer that never answers our close frame would make this 1006; report what was sent instead.
+  protected override linkClosed(code: number, reason: string): void {
+    super.linkClosed(code === CloseCode.Abnormal ? (this.sentCode ?? code) : code, reason);
+  }
+
+  // A direct call rather than a `close` listener, which would cost a closure and an eventemitter3
+  // entry (150 B) per connection. It runs before the `close` listeners: by then the connection has
+  // left `server.connections` and its rooms.
+  protected override finish(code: number, reason: string): void {
+    if (this.isFinished) return;
+    this.server.closed(this, code);
+    super.finish(code, reason);
   }
 }
 
