@@ -143,9 +143,9 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
       this.conn.pauseReading(false);
     }
 
-    // An arrow: the inbox hands it to promise.then() as it is.
-    readonly handlerFailed = (err: unknown): void =>
+    handlerFailed(err: unknown): void {
       this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
+    }
   };
 
   /**
@@ -424,7 +424,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     if (this.keepAlive === undefined || this.mode === 'off' || this.events === undefined) return;
     this.keepAliveGroup = heartbeatGroup(this.keepAlive);
     this.keepAliveGroup.add(this.events);
-    if (this.readingPaused) this.keepAliveGroup.suspend(this.events);
+    if (this.readingPaused) this.keepAliveGroup.suspend(this.events, true);
   }
 
   private stopHeartbeat(): void {
@@ -437,10 +437,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.readingPaused = pause;
     if (pause) this.link.pause();
     else this.link.resume();
-    const member = this.events;
-    if (this.keepAliveGroup === undefined || member === undefined) return;
-    if (pause) this.keepAliveGroup.suspend(member);
-    else this.keepAliveGroup.resume(member);
+    if (this.events !== undefined) this.keepAliveGroup?.suspend(this.events, pause);
   }
 
   private arrived(msg: Message): void {

@@ -98,13 +98,8 @@ export class HeartbeatGroup {
   /** @param emptied called each time the last member leaves */
   constructor(
     readonly settings: KeepAliveSettings,
-    private readonly emptied: () => void = () => undefined,
+    private readonly emptied: () => void,
   ) {}
-
-  /** How many members the group has. */
-  get size(): number {
-    return this.members.size;
-  }
 
   /** Adds a member; its first beat comes at the next round. */
   add(member: HeartbeatMember): void {
@@ -126,16 +121,11 @@ export class HeartbeatGroup {
   }
 
   /**
-   * The member stopped reading from its socket (its inbox is full): the peer's answers wait unread,
-   * so its silence proves nothing until {@link HeartbeatGroup.resume}.
+   * `true`: the member stopped reading from its socket (its inbox is full), so the peer's answers
+   * wait unread and its silence proves nothing; `false`: it reads again.
    */
-  suspend(member: HeartbeatMember): void {
-    if (this.members.has(member)) this.members.set(member, SUSPENDED);
-  }
-
-  /** The member reads again. */
-  resume(member: HeartbeatMember): void {
-    if (this.members.get(member) === SUSPENDED) this.members.set(member, IDLE);
+  suspend(member: HeartbeatMember, suspended: boolean): void {
+    if (this.members.has(member)) this.members.set(member, suspended ? SUSPENDED : IDLE);
   }
 
   private tick(): void {

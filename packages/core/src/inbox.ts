@@ -44,6 +44,8 @@ export class Inbox {
   private paused = false;
   /** Whether `receive()` was ever called: until then no code can be woken to claim the next message. */
   private receivedBefore = false;
+  /** Given to `then()` of the promises the handler returns; made for the first one (idle connections never need it). */
+  private onHandlerRejected: ((err: unknown) => void) | undefined;
 
   constructor(
     private readonly maxQueue: number,
@@ -151,7 +153,7 @@ export class Inbox {
     try {
       const result = handler(msg);
       if (result !== undefined && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-        (result as PromiseLike<unknown>).then(undefined, this.hooks.handlerFailed);
+        (result as PromiseLike<unknown>).then(undefined, (this.onHandlerRejected ??= (err) => this.hooks.handlerFailed(err)));
       }
     } catch (err) {
       this.hooks.handlerFailed(err);

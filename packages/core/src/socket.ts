@@ -229,10 +229,8 @@ class DomLink implements Link {
   ) {
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => listener.onOpen();
-    socket.onmessage = ({ data }) => {
-      if (typeof data === 'string') listener.onMessage(data, undefined);
-      else listener.onMessage(new Uint8Array(data as ArrayBuffer), (data as ArrayBuffer).byteLength);
-    };
+    socket.onmessage = (ev) =>
+      listener.onMessage(typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer), undefined);
     socket.onclose = (ev) => listener.onClose(ev.code, ev.reason);
     socket.onerror = () => listener.onError(new Error('the WebSocket reported an error (browsers give no detail)'));
   }
