@@ -1,5 +1,6 @@
 import { CloseCode, WebSocketConn, type ConnOptions, type NodeWebSocketLike } from '@corows/core';
 import type { WebSocket } from 'ws';
+import { newConnId } from './conn-id.js';
 import { writePrepared, type PreparedMessage } from './prepared-message.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { Membership, RoomMember } from './rooms.js';
@@ -18,8 +19,8 @@ export interface ConnServer<C extends RoomMember> extends Membership<C> {
 
 /** How the server sets up a {@link ServerConn}. */
 export interface ServerConnOptions<Data> extends ConnOptions {
-  id: string;
-  data: Data;
+  /** What `verify` returned as `{ data }`, if anything. */
+  data: Data | undefined;
   server: ConnServer<ServerConn<Data>>;
 }
 
@@ -36,13 +37,10 @@ const OPEN = 1;
  * cut off for backpressure closes with 1006 (nothing can reach a client that does not read).
  */
 export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn implements GuardedConn {
-  /** A random id, unique across nodes; broadcasts use it for `except`, adapters for membership. */
-  readonly id: string;
-  /**
-   * Your data for this connection (user, session, …): what `verify` returned as `{ data }`, else an
-   * empty object. Typed by the server's `Data` (`createWebsocketServer<Data>(...)`).
-   */
-  data: Data;
+  // The id and the empty data object are made when first read: an idle connection that nobody looks
+  // at saves 110 B (heap snapshots), which counts on a server holding 10,000s of connections.
+  private connId: string | undefined;
+  private connData: Data | undefined;
   private readonly server: ConnServer<ServerConn<Data>>;
   /** The rate-limit bucket, when the server has a rate limit. */
   private readonly bucket: TokenBucket | undefined;
@@ -54,10 +52,26 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   /** Created by the server; see `whenNewConn`. */
   constructor(ws: WebSocket, options: ServerConnOptions<Data>) {
     super(ws as unknown as NodeWebSocketLike, options);
-    this.id = options.id;
-    this.data = options.data;
+    this.connData = options.data;
     this.server = options.server;
     this.bucket = options.server.guard.newBucket();
+  }
+
+  /** A random id (a UUID), unique across nodes; broadcasts use it for `except`, adapters for membership. */
+  get id(): string {
+    return (this.connId ??= newConnId());
+  }
+
+  /**
+   * Your data for this connection (user, session, …): what `verify` returned as `{ data }`, else an
+   * empty object. Typed by the server's `Data` (`createWebsocketServer<Data>(...)`).
+   */
+  get data(): Data {
+    return (this.connData ??= {} as Data);
+  }
+
+  set data(value: Data) {
+    this.connData = value;
   }
 
   /** The rooms this connection is in. */

@@ -5,7 +5,6 @@ import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
-import { newConnId } from './conn-id.js';
 import { UpgradeGate } from './gate.js';
 import { attachHttp, listenHttp, type HttpHost, type ServerAddress } from './http-host.js';
 import { InProcessAdapter } from './in-process-adapter.js';
@@ -238,8 +237,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
       remoteAddress: req.socket.remoteAddress,
       maxQueue: this.options.maxQueue,
       keepAlive: this.options.keepAlive,
-      id: newConnId(),
-      data: data ?? ({} as Data),
+      data,
       server: this.connServer,
     });
     this.live.add(conn);
