@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
 import { UpgradeGate } from './gate.js';
+import { HeaderPool } from './header-pool.js';
 import { attachHttp, listenHttp, type HttpHost, type ServerAddress } from './http-host.js';
 import { InProcessAdapter } from './in-process-adapter.js';
 import { LocalDelivery, type ConnFilter } from './local-delivery.js';
@@ -66,6 +67,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
   private readonly gate: UpgradeGate<Data>;
   private readonly publisher: Publisher<Data> = { publish: (packet, filter) => this.publish(packet, filter) };
   private readonly connServer: ConnServer<ServerConn<Data>>;
+  private readonly headerPool = new HeaderPool();
   private readonly unroute: () => void;
   private connHandler: ConnHandler<Data> | undefined;
   private deadHandler: DeadHandler | undefined;
@@ -233,7 +235,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
   private accept(ws: WebSocket, req: IncomingMessage, data: Data | undefined): void {
     const conn = new ServerConn<Data>(ws, {
       url: req.url ?? '/',
-      headers: req.headers,
+      headers: this.headerPool.share(req.headers),
       remoteAddress: req.socket.remoteAddress,
       maxQueue: this.options.maxQueue,
       keepAlive: this.options.keepAlive,
