@@ -55,7 +55,8 @@ export function resolveKeepAlive(value: KeepAlive | undefined, where: string): K
       throw new RangeError(`${where}: keepAlive ${name} must be a number of milliseconds from 1 to ${MAX_DELAY}, got ${String(ms)}`);
     }
   }
-  return { interval, timeout };
+  // Settings that need nothing filled in are used as they are: a server's connections share its one object.
+  return options.interval === interval && options.timeout === timeout ? (options as KeepAliveSettings) : { interval, timeout };
 }
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -95,11 +96,7 @@ export class HeartbeatGroup {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private round = 0;
 
-  /** @param emptied called each time the last member leaves */
-  constructor(
-    readonly settings: KeepAliveSettings,
-    private readonly emptied: () => void,
-  ) {}
+  constructor(readonly settings: KeepAliveSettings) {}
 
   /** Adds a member; its first beat comes at the next round. */
   add(member: HeartbeatMember): void {
@@ -107,12 +104,11 @@ export class HeartbeatGroup {
     this.ticker ??= unref(setInterval(() => this.tick(), this.settings.interval));
   }
 
-  /** Removes a member (its link closed); idempotent. */
+  /** Removes a member (its link closed); idempotent. The last one out stops the timer. */
   delete(member: HeartbeatMember): void {
     if (!this.members.delete(member) || this.members.size > 0) return;
     clearInterval(this.ticker);
     this.ticker = undefined;
-    this.emptied();
   }
 
   /** Something came from the member's peer: it is alive. */
@@ -150,7 +146,7 @@ export class HeartbeatGroup {
   }
 }
 
-/** The shared groups, by settings; a group leaves this table when its last member does. */
+/** The shared groups, by settings (an application uses few; an empty group has no timer). */
 const groups = new Map<string, HeartbeatGroup>();
 
 /** The heartbeat group of every connection of this process (or page) with these settings. */
@@ -158,7 +154,7 @@ export function heartbeatGroup(settings: KeepAliveSettings): HeartbeatGroup {
   const key = `${settings.interval}/${settings.timeout}`;
   let group = groups.get(key);
   if (group === undefined) {
-    group = new HeartbeatGroup(settings, () => groups.delete(key));
+    group = new HeartbeatGroup(settings);
     groups.set(key, group);
   }
   return group;
