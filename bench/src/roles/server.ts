@@ -1,10 +1,14 @@
 // A bench server child: serves one library on 127.0.0.1 and answers the orchestrator.
 import { performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { libById } from '../libs/index.js';
 import type { ServerHandle, ServerMode } from '../libs/types.js';
 import { measureMemory } from '../memory.js';
 
 let server: ServerHandle | undefined;
+let profiler: Session | undefined;
 
 function running(): ServerHandle {
   if (server === undefined) throw new Error('listen first');
@@ -21,6 +25,12 @@ export const commands = {
 
   memory: () => measureMemory(),
 
+  /** Writes a heap snapshot to `path` (after a full garbage collection); for bench/src/heap-probe.ts. */
+  snapshot: ({ path }: { path: string }) => {
+    measureMemory();
+    return writeHeapSnapshot(path);
+  },
+
   /** One broadcast: how long the call took, and until its promise settled if it returned one. */
   async broadcast({ text }: { text: string }) {
     const start = performance.now();
@@ -28,6 +38,25 @@ export const commands = {
     const returned = performance.now() - start;
     if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') await result;
     return { returnedMs: returned, settledMs: performance.now() - start };
+  },
+
+  /** Starts the CPU profiler in this process; for bench/src/broadcast-probe.ts. */
+  async profileStart() {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+    await profiler.post('Profiler.start');
+  },
+
+  /** Stops the CPU profiler and writes the profile to `path`. */
+  async profileStop({ path }: { path: string }) {
+    if (profiler === undefined) throw new Error('profileStart first');
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    profiler = undefined;
+    writeFileSync(path, JSON.stringify(profile));
+    return path;
   },
 
   readAll: ({ expected, timeoutMs }: { expected: number; timeoutMs: number }) => running().readAll(expected, Date.now() + timeoutMs),

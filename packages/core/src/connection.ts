@@ -2,7 +2,7 @@ import { openLink } from '#link';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
-import { Heartbeat, resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
+import { heartbeatGroup, resolveKeepAlive, type HeartbeatGroup, type HeartbeatMember, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
 import { Inbox, type InboxHooks } from './inbox.js';
 import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
@@ -99,10 +99,12 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   protected closeRequested = false;
   private readonly inbox: Inbox;
   private readonly keepAlive: KeepAliveSettings | undefined;
-  private heartbeatTimers: Heartbeat | undefined;
+  /** What the current link reports to; a link whose listener is not this one has been replaced. */
+  private events: InstanceType<typeof WebSocketConn.LinkEvents> | undefined;
+  /** The heartbeat group the current link is in, if any. */
+  private keepAliveGroup: HeartbeatGroup | undefined;
   private mode: HeartbeatMode = 'off';
   private heartbeatAgreed = false;
-  private linkGeneration = 0;
   private readingPaused = false;
   private finished = false;
   private code: number | undefined;
@@ -141,28 +143,30 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
       this.conn.pauseReading(false);
     }
 
-    // An arrow: the inbox hands it to promise.then() as it is.
-    readonly handlerFailed = (err: unknown): void =>
+    handlerFailed(err: unknown): void {
       this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
+    }
   };
 
-  /** What one link reports, passed on while it is the connection's current link. */
-  private static readonly LinkEvents = class implements LinkListener {
-    constructor(
-      private readonly conn: WebSocketConn,
-      private readonly generation: number,
-    ) {}
+  /**
+   * What one link reports, passed on while it is the connection's current link; also the link's
+   * member of its heartbeat group.
+   */
+  private static readonly LinkEvents = class implements LinkListener, HeartbeatMember {
+    constructor(private readonly conn: WebSocketConn) {}
 
     private get live(): boolean {
-      return this.generation === this.conn.linkGeneration;
+      return this.conn.events === this;
     }
 
     onOpen(): void {
       if (this.live) this.conn.linkUp(true);
     }
 
-    onMessage(msg: Message): void {
-      if (this.live) this.conn.arrived(msg);
+    onMessage(msg: Message, bytes: number | undefined): void {
+      if (!this.live || !this.conn.admitMessage(bytes)) return;
+      this.conn.keepAliveGroup?.heard(this);
+      this.conn.arrived(msg);
     }
 
     onClose(code: number, reason: string): void {
@@ -177,8 +181,19 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
     onPong(): void {
       if (!this.live) return;
-      this.conn.heartbeatTimers?.heard();
+      this.conn.keepAliveGroup?.heard(this);
       this.conn.emit('pong');
+    }
+
+    beat(): void {
+      if (this.conn.mode === 'message') this.conn.sendHeartbeat();
+      else this.conn.link.ping();
+    }
+
+    timedOut(reason: string): void {
+      if (!this.live) return;
+      this.conn.detachLink();
+      this.conn.linkClosed(CloseCode.Abnormal, reason);
     }
   };
 
@@ -353,14 +368,15 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
    */
   protected attachSocket(socket: WebSocketLike): void {
-    this.link = openLink(socket, new WebSocketConn.LinkEvents(this, ++this.linkGeneration));
+    this.events = new WebSocketConn.LinkEvents(this);
+    this.link = openLink(socket, this.events);
     if (this.link.readyState === OPEN) this.linkUp(false);
   }
 
   /** Stops listening to the current link and drops its socket; its close is not reported. */
   protected detachLink(): void {
-    this.linkGeneration++;
     this.stopHeartbeat();
+    this.events = undefined;
     this.link.terminate();
   }
 
@@ -405,33 +421,26 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.stopHeartbeat();
     const pings = isNodeWebSocket(this.link.socket);
     this.mode = this.keepAlive === undefined ? 'off' : pings ? 'protocol' : this.heartbeatAgreed ? 'message' : 'off';
-    if (this.keepAlive === undefined || this.mode === 'off') return;
-    const beat = this.mode === 'protocol' ? () => void this.link.ping() : () => void this.sendHeartbeat();
-    this.heartbeatTimers = new Heartbeat(this.keepAlive, beat, (reason) => {
-      this.detachLink();
-      this.linkClosed(CloseCode.Abnormal, reason);
-    });
-    if (this.readingPaused) this.heartbeatTimers.suspend();
+    if (this.keepAlive === undefined || this.mode === 'off' || this.events === undefined) return;
+    this.keepAliveGroup = heartbeatGroup(this.keepAlive);
+    this.keepAliveGroup.add(this.events);
+    if (this.readingPaused) this.keepAliveGroup.suspend(this.events, true);
   }
 
   private stopHeartbeat(): void {
-    this.heartbeatTimers?.stop();
-    this.heartbeatTimers = undefined;
+    if (this.keepAliveGroup === undefined || this.events === undefined) return;
+    this.keepAliveGroup.delete(this.events);
+    this.keepAliveGroup = undefined;
   }
 
   private pauseReading(pause: boolean): void {
     this.readingPaused = pause;
-    if (pause) {
-      this.link.pause();
-      this.heartbeatTimers?.suspend();
-    } else {
-      this.link.resume();
-      this.heartbeatTimers?.resume();
-    }
+    if (pause) this.link.pause();
+    else this.link.resume();
+    if (this.events !== undefined) this.keepAliveGroup?.suspend(this.events, pause);
   }
 
   private arrived(msg: Message): void {
-    this.heartbeatTimers?.heard();
     if (this.heartbeatAgreed && isHeartbeatMessage(msg)) {
       if (this.mode === 'message') this.emit('pong');
       else this.sendHeartbeat();
@@ -442,7 +451,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   }
 
   private sendHeartbeat(): boolean {
-    if (this.link.readyState !== OPEN) return false;
+    if (this.link.readyState !== OPEN || this.admitSend(EMPTY_FRAME) !== undefined) return false;
     try {
       this.link.send(EMPTY_FRAME, () => undefined);
       return true;
@@ -451,11 +460,32 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
   }
 
+  /**
+   * Called with each message the current link delivers, before anything else sees it; `false` drops
+   * it. The server's connections count traffic and apply their rate limit here. By default every
+   * message goes on.
+   * @param bytes the payload's size in bytes, where the socket tells it (Node)
+   */
+  protected admitMessage(bytes: number | undefined): boolean {
+    return true;
+  }
+
+  /**
+   * Called before each frame is written on the open link (messages, and answers to heartbeats); an
+   * `Error` refuses the frame and is what the send resolves. The server's connections apply their
+   * backpressure limit and count traffic here. By default every frame goes.
+   */
+  protected admitSend(data: string | ArrayBuffer | ArrayBufferView): Error | undefined {
+    return undefined;
+  }
+
   /** Writes one frame on the current link; resolves `null` once written, or the `Error`. */
   protected write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
     if (this.link.readyState !== OPEN) {
       return Promise.resolve(new ConnectionClosedError(action, this.state, this.code));
     }
+    const refused = this.admitSend(data);
+    if (refused !== undefined) return Promise.resolve(refused);
     return new Promise((resolve) => {
       try {
         this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err)));

@@ -30,7 +30,8 @@ export interface DomWebSocketLike {
 
 /**
  * The part of Node's `ws` WebSocket that corows uses: Node-style events (no event object per message),
- * a write callback, flow control (`pause`/`resume`), protocol pings and `terminate`.
+ * a write callback, flow control (`pause`/`resume`), protocol pings and `terminate`. As Node's
+ * `EventEmitter` does, `on` must call each listener with `this` set to the socket.
  */
 export interface NodeWebSocketLike {
   readonly readyState: number;
@@ -62,7 +63,8 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 /** Where a {@link Link} reports what happens on its socket. */
 export interface LinkListener {
   onOpen(): void;
-  onMessage(msg: Message): void;
+  /** `bytes`: the payload's size in bytes, where the socket tells it cheaply (Node's `ws`). */
+  onMessage(msg: Message, bytes: number | undefined): void;
   onClose(code: number, reason: string): void;
   onError(err: Error): void;
   onPong(): void;
@@ -95,14 +97,16 @@ export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketL
 }
 
 /**
- * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`). `ws`
- * then stops reading, so it never sees the peer's answer and reports 1006; corows reports what it sent.
+ * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`), per
+ * RFC 6455. `ws` then stops reading, so it never sees the peer's answer and reports 1006; corows
+ * reports what was sent.
  */
 function protocolCloseCode(err: Error): number | undefined {
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 1009;
   if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+  if (code.startsWith('WS_ERR_UNSUPPORTED_') && code.endsWith('_LENGTH')) return 1009;
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return 1008;
   return 1002;
 }
 
@@ -116,29 +120,67 @@ export function domLink(socket: DomWebSocketLike, listener: LinkListener): Link 
   return new DomLink(socket, listener);
 }
 
+/** Where the listeners below find a `ws` socket's link. */
+const LINK = Symbol('corows.link');
+
+/** A `ws` socket serving a {@link NodeLink}. */
+interface LinkedSocket extends NodeWebSocketLike {
+  [LINK]?: NodeLink;
+}
+
+// The socket listeners are plain functions, shared by every socket: the socket (`this`, as Node's
+// EventEmitter calls them) holds its link. A closure per listener and socket would cost about 0.3 KB
+// per connection, which counts on a server holding 10,000s of them (heap snapshots).
+function onSocketOpen(this: LinkedSocket): void {
+  this[LINK]?.listener.onOpen();
+}
+
+function onSocketMessage(this: LinkedSocket, data: NodeBufferLike, isBinary: boolean): void {
+  this[LINK]?.listener.onMessage(isBinary ? data : data.toString(), data.length);
+}
+
+function onSocketClose(this: LinkedSocket, code: number, reason: NodeBufferLike): void {
+  this[LINK]?.closed(code, reason.toString());
+}
+
+function onSocketError(this: LinkedSocket, err: Error): void {
+  this[LINK]?.failed(err);
+}
+
+function onSocketPong(this: LinkedSocket): void {
+  this[LINK]?.listener.onPong();
+}
+
 // Classes rather than object literals with getters and arrow functions: one link lives as long as its
 // connection, and the literal cost about 1.4 KB more per connection (heap snapshots, 2,000 connections).
 class NodeLink implements Link {
   private protocolError: { code: number; reason: string } | undefined;
 
+  /** A socket serves one link: wrapping it again hands its events to the new link. */
   constructor(
-    readonly socket: NodeWebSocketLike,
-    listener: LinkListener,
+    readonly socket: LinkedSocket,
+    readonly listener: LinkListener,
   ) {
     socket.binaryType = 'nodebuffer';
-    if (socket.readyState === CONNECTING) socket.on('open', () => listener.onOpen());
-    socket.on('message', (data, isBinary) => listener.onMessage(isBinary ? data : data.toString()));
-    socket.on('close', (code, reason) =>
-      code === 1006 && this.protocolError !== undefined
-        ? listener.onClose(this.protocolError.code, this.protocolError.reason)
-        : listener.onClose(code, reason.toString()),
-    );
-    socket.on('error', (err) => {
-      const code = protocolCloseCode(err);
-      if (code !== undefined) this.protocolError ??= { code, reason: err.message };
-      listener.onError(err);
-    });
-    socket.on('pong', () => listener.onPong());
+    const linkedBefore = socket[LINK] !== undefined;
+    socket[LINK] = this;
+    if (linkedBefore) return;
+    if (socket.readyState === CONNECTING) socket.on('open', onSocketOpen);
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    socket.on('pong', onSocketPong);
+  }
+
+  closed(code: number, reason: string): void {
+    if (code === 1006 && this.protocolError !== undefined) this.listener.onClose(this.protocolError.code, this.protocolError.reason);
+    else this.listener.onClose(code, reason);
+  }
+
+  failed(err: Error): void {
+    const code = protocolCloseCode(err);
+    if (code !== undefined) this.protocolError ??= { code, reason: err.message };
+    this.listener.onError(err);
   }
 
   get readyState(): number {
@@ -188,7 +230,7 @@ class DomLink implements Link {
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => listener.onOpen();
     socket.onmessage = (ev) =>
-      listener.onMessage(typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer));
+      listener.onMessage(typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer), undefined);
     socket.onclose = (ev) => listener.onClose(ev.code, ev.reason);
     socket.onerror = () => listener.onError(new Error('the WebSocket reported an error (browsers give no detail)'));
   }

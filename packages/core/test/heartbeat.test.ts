@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Heartbeat, resolveKeepAlive } from '../src/heartbeat.js';
+import { HeartbeatGroup, heartbeatGroup, resolveKeepAlive, type HeartbeatMember } from '../src/heartbeat.js';
 import { isHeartbeatMessage, negotiateSubprotocol, offerHeartbeatProtocols, readSelectedProtocol } from '../src/heartbeat-protocol.js';
 
 
@@ -12,61 +12,126 @@ function advance(timers: { tick(ms: number): void }, ms: number): void {
   for (let i = 0; i < ms; i++) timers.tick(1);
 }
 
-describe('Heartbeat timers', () => {
+/** A heartbeat group member that counts its beats and records its death. */
+function member(): HeartbeatMember & { beats: number; deaths: string[] } {
+  return {
+    beats: 0,
+    deaths: [],
+    beat() {
+      this.beats++;
+    },
+    timedOut(reason) {
+      this.deaths.push(reason);
+    },
+  };
+}
+
+describe('Heartbeat group', () => {
   test('beats every interval and declares the peer dead `timeout` after an unanswered beat', (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
-    let beats = 0;
-    const deaths: string[] = [];
-    const heartbeat = new Heartbeat({ interval: 100, timeout: 50 }, () => beats++, (reason) => deaths.push(reason));
+    const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
+    const peer = member();
+    group.add(peer);
     advance(t.mock.timers, 100);
-    assert.equal(beats, 1);
-    heartbeat.heard();
+    assert.equal(peer.beats, 1);
+    group.heard(peer);
     advance(t.mock.timers, 100);
-    assert.equal(beats, 2);
+    assert.equal(peer.beats, 2);
     advance(t.mock.timers, 49);
-    assert.deepEqual(deaths, []);
+    assert.deepEqual(peer.deaths, []);
     advance(t.mock.timers, 1);
-    assert.deepEqual(deaths, ['heartbeat timeout: no answer from the peer within 50 ms']);
+    assert.deepEqual(peer.deaths, ['heartbeat timeout: no answer from the peer within 50 ms']);
     advance(t.mock.timers, 1000);
-    assert.equal(beats, 2, 'a dead heartbeat stops');
-    assert.equal(deaths.length, 1);
+    assert.equal(peer.beats, 2, 'a dead heartbeat stops');
+    assert.equal(peer.deaths.length, 1);
   });
 
   test('a beat still unanswered is not repeated; a timeout longer than the interval is kept', (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
-    let beats = 0;
-    let dead = false;
-    new Heartbeat({ interval: 100, timeout: 250 }, () => beats++, () => (dead = true));
+    const group = new HeartbeatGroup({ interval: 100, timeout: 250 });
+    const peer = member();
+    group.add(peer);
     advance(t.mock.timers, 300);
-    assert.equal(beats, 1);
-    assert.equal(dead, false);
+    assert.equal(peer.beats, 1);
+    assert.equal(peer.deaths.length, 0);
     advance(t.mock.timers, 50);
-    assert.equal(dead, true);
+    assert.equal(peer.deaths.length, 1);
+  });
+
+  test('an answer to an earlier round does not save a later, unanswered beat (timeout > interval)', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
+    const group = new HeartbeatGroup({ interval: 100, timeout: 250 });
+    const peer = member();
+    group.add(peer);
+    advance(t.mock.timers, 150);
+    group.heard(peer); // answers the beat of t=100
+    advance(t.mock.timers, 200); // t=350: the deadline of the first beat passes; beaten again at t=200
+    assert.equal(peer.beats, 2);
+    assert.deepEqual(peer.deaths, [], 'the first deadline does not judge the second beat');
+    advance(t.mock.timers, 100); // t=450 = 200 + 250
+    assert.equal(peer.deaths.length, 1);
   });
 
   test('suspended (we stopped reading), silence is not held against the peer', (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
-    let dead = false;
-    const heartbeat = new Heartbeat({ interval: 100, timeout: 100 }, () => undefined, () => (dead = true));
+    const group = new HeartbeatGroup({ interval: 100, timeout: 100 });
+    const peer = member();
+    group.add(peer);
     advance(t.mock.timers, 150);
-    heartbeat.suspend();
+    group.suspend(peer, true);
     advance(t.mock.timers, 1000);
-    assert.equal(dead, false);
-    heartbeat.resume();
+    assert.equal(peer.deaths.length, 0);
+    assert.equal(peer.beats, 1, 'no beats while suspended');
+    group.suspend(peer, false);
     advance(t.mock.timers, 200);
-    assert.equal(dead, true);
+    assert.equal(peer.deaths.length, 1);
   });
 
-  test('stop() ends every timer', (t) => {
+  test('delete() ends the member\'s heartbeat; the last one out stops the timer', (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
-    let beats = 0;
-    let dead = false;
-    const heartbeat = new Heartbeat({ interval: 100, timeout: 100 }, () => beats++, () => (dead = true));
+    const group = new HeartbeatGroup({ interval: 100, timeout: 100 });
+    const peer = member();
+    group.add(peer);
     advance(t.mock.timers, 100);
-    heartbeat.stop();
-    advance(t.mock.timers, 1000);
-    assert.equal(beats, 1);
-    assert.equal(dead, false);
+    group.delete(peer);
+    group.delete(peer); // idempotent
+    advance(t.mock.timers, 50);
+    group.add(peer); // t=150: a new timer, whose first round is at t=250
+    advance(t.mock.timers, 99);
+    assert.equal(peer.beats, 1, 'the old timer (t=200) is gone');
+    advance(t.mock.timers, 1);
+    assert.equal(peer.beats, 2);
+    assert.equal(peer.deaths.length, 0);
+  });
+
+  test('members share the rounds: each is beaten and judged on its own', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
+    const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
+    const [quiet, talker, late] = [member(), member(), member()];
+    group.add(quiet);
+    group.add(talker);
+    advance(t.mock.timers, 60);
+    group.add(late);
+    advance(t.mock.timers, 40); // t=100: everyone's first beat, the late one's 40 ms after it joined
+    assert.deepEqual([quiet.beats, talker.beats, late.beats], [1, 1, 1]);
+    group.heard(talker);
+    group.heard(late);
+    advance(t.mock.timers, 50); // t=150: the quiet one's deadline
+    assert.equal(quiet.deaths.length, 1);
+    assert.deepEqual([talker.deaths.length, late.deaths.length], [0, 0]);
+    advance(t.mock.timers, 50); // t=200: the next round goes to the two left
+    assert.deepEqual([quiet.beats, talker.beats, late.beats], [1, 2, 2]);
+  });
+
+  test('connections with the same settings share one group', () => {
+    const settings = { interval: 123_456, timeout: 654 };
+    const group = heartbeatGroup(settings);
+    assert.equal(heartbeatGroup({ ...settings }), group);
+    assert.notEqual(heartbeatGroup({ interval: 123_456, timeout: 655 }), group);
+    const peer = member();
+    group.add(peer);
+    group.delete(peer);
+    assert.equal(heartbeatGroup(settings), group, 'an emptied group stays, without a timer');
   });
 
   test('resolveKeepAlive', () => {

@@ -5,9 +5,8 @@ import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
-import { newConnId } from './conn-id.js';
 import { UpgradeGate } from './gate.js';
-import { GuardedSocket } from './guarded-socket.js';
+import { HeaderPool } from './header-pool.js';
 import { attachHttp, listenHttp, type HttpHost, type ServerAddress } from './http-host.js';
 import { InProcessAdapter } from './in-process-adapter.js';
 import { LocalDelivery, type ConnFilter } from './local-delivery.js';
@@ -15,8 +14,9 @@ import { MetricsRecorder, type ServerMetrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { RoomIndex } from './rooms.js';
 import { routeUpgrades } from './router.js';
-import { ServerConn } from './server-conn.js';
+import { ServerConn, type ConnServer } from './server-conn.js';
 import { drainConnections } from './shutdown.js';
+import { TrafficGuard } from './traffic-guard.js';
 
 export type { ServerAddress } from './http-host.js';
 
@@ -66,6 +66,8 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
   private readonly local: LocalDelivery<Data>;
   private readonly gate: UpgradeGate<Data>;
   private readonly publisher: Publisher<Data> = { publish: (packet, filter) => this.publish(packet, filter) };
+  private readonly connServer: ConnServer<ServerConn<Data>>;
+  private readonly headerPool = new HeaderPool();
   private readonly unroute: () => void;
   private connHandler: ConnHandler<Data> | undefined;
   private deadHandler: DeadHandler | undefined;
@@ -82,6 +84,12 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
     this.options = resolveOptions(options, caller);
     this.adapter = this.options.adapter ?? new InProcessAdapter();
     this.rooms = new RoomIndex(this.adapter, (err, context) => this.report(err, context));
+    this.connServer = {
+      guard: new TrafficGuard(this.options, this.metricsRecorder),
+      joined: (conn, room) => this.rooms.joined(conn, room),
+      left: (conn, room) => this.rooms.left(conn, room),
+      closed: (conn, code) => this.forget(conn, code),
+    };
     this.local = new LocalDelivery(randomUUID(), this.live, this.rooms, (err, context) => this.report(err, context));
     this.gate = new UpgradeGate(this.options, {
       isClosing: () => this.closing !== undefined || this.dead,
@@ -225,20 +233,17 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
 
   /** The one path every accepted connection takes. */
   private accept(ws: WebSocket, req: IncomingMessage, data: Data | undefined): void {
-    const socket = new GuardedSocket(ws, this.options, this.metricsRecorder);
-    const conn = new ServerConn<Data>(socket, {
+    const conn = new ServerConn<Data>(ws, {
       url: req.url ?? '/',
-      headers: req.headers,
+      headers: this.headerPool.share(req.headers),
       remoteAddress: req.socket.remoteAddress,
       maxQueue: this.options.maxQueue,
       keepAlive: this.options.keepAlive,
-      id: newConnId(),
-      data: data ?? ({} as Data),
-      membership: this.rooms,
+      data,
+      server: this.connServer,
     });
     this.live.add(conn);
     this.metricsRecorder.opened();
-    conn.once('close', (code) => this.forget(conn, code));
     if (this.closing !== undefined) {
       void drainConnections([conn], 'server closed', this.options.closeTimeout);
     } else if (this.connHandler === undefined) {

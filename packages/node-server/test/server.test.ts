@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { describe, test } from 'node:test';
-import { CloseCode, connectToWebsocket, createWebsocketServer, WebSocketConn } from '../src/index.js';
+import { CloseCode, connectToWebsocket, createWebsocketServer, WebSocketConn, type ServerConn } from '../src/index.js';
 import { closed, deferred, nextConn, startServer } from './helpers.js';
 
 describe('createWebsocketServer', () => {
@@ -127,6 +127,36 @@ describe('connections', () => {
     await client.sendMessage('early');
     const conn = await nextConn(server);
     assert.equal(await conn.receiveMessage(), 'early');
+  });
+
+  test('conn.id is a UUID that stays; conn.data starts as an empty object that stays until replaced', async (t) => {
+    const { server, url } = await startServer(t);
+    const [a, b] = await Promise.all([connectToWebsocket(url), connectToWebsocket(url)]);
+    t.after(() => Promise.all([a.close(), b.close()]));
+    const [first, second] = [...server.connections] as [ServerConn, ServerConn];
+    assert.match(first.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(first.id, first.id);
+    assert.notEqual(first.id, second.id);
+    assert.deepEqual(first.data, {});
+    first.data.user = 'ann';
+    assert.equal(first.data.user, 'ann', 'the same object on every read');
+    assert.deepEqual(second.data, {}, 'each connection has its own');
+    first.data = { user: 'bob' };
+    assert.deepEqual(first.data, { user: 'bob' });
+  });
+
+  test('a close listener sees the connection out of server.connections and its rooms', async (t) => {
+    const { server, url } = await startServer(t);
+    const client = await connectToWebsocket(url);
+    const conn = await nextConn(server);
+    conn.join('lobby');
+    const seen = deferred<{ inSet: boolean; members: number }>();
+    conn.on('close', () => {
+      const inSet = server.connections.has(conn);
+      void server.roomMembers('lobby').then((members) => seen.resolve({ inSet, members: members.size }));
+    });
+    await client.close();
+    assert.deepEqual(await seen.promise, { inSet: false, members: 0 });
   });
 
   test('connections never leak: clean closes, abrupt TCP drops and terminations all leave the set', async (t) => {
