@@ -1,4 +1,4 @@
-// pnpm bench [--smoke] [--only=duplex,crowd,slow] [--no-write] [--profile]: corows against raw ws and Socket.IO.
+// pnpm bench [--smoke] [--only=duplex,crowd,slow,redis] [--no-write] [--profile]: corows against raw ws and Socket.IO.
 // --profile runs every child with --cpu-prof (into bench/profiles/) and prints where the CPU went.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -12,11 +12,12 @@ import { writeDocs, type Run } from './report/doc.js';
 import type { RowResult } from './report/results.js';
 import { markdownNotes, markdownTable } from './report/table.js';
 import { checkTargets, markdownTargets } from './report/targets.js';
+import { runCrossNodeRow, type CrossNodeResult } from './rows/cross-node.js';
 import { runCrowdRows } from './rows/crowd.js';
 import { runDuplexRows } from './rows/duplex.js';
 import { runSlowConsumerRow } from './rows/slow.js';
 
-const PARTS = ['duplex', 'crowd', 'slow'] as const;
+const PARTS = ['duplex', 'crowd', 'slow', 'redis'] as const;
 /** File descriptors a process needs besides its connections. */
 const SPARE_FDS = 200;
 
@@ -54,6 +55,7 @@ const machine = describeMachine();
 log(`corows bench (${plan.name}): ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadBefore.join(' ')}`);
 
 const rows: RowResult[] = [];
+let crossNode: CrossNodeResult | undefined;
 try {
   if (parts.includes('duplex')) rows.push(...(await runDuplexRows(plan, log)));
   if (parts.includes('crowd')) {
@@ -63,6 +65,7 @@ try {
     rows.push(...crowdRows);
   }
   if (parts.includes('slow')) rows.push(await runSlowConsumerRow(plan, log));
+  if (parts.includes('redis')) crossNode = await runCrossNodeRow(plan.crossNode, log);
 } finally {
   killAll();
 }
@@ -78,6 +81,7 @@ const run: Run = {
   loadAfter: os.loadavg().map((load) => Math.round(load * 100) / 100),
   rows,
   targets,
+  crossNode,
 };
 if (plan.name === 'full' && parts.length === PARTS.length && flags['no-write'] !== true && profiles === undefined) {
   const pending = rows.some((row) => row.notes.some((note) => note.includes('PENDING')));

@@ -9,6 +9,8 @@ export interface Plan {
   pingPong: { size: number; warmMs: number; measureMs: number; drainMs: number; maxSamples: number };
   crowd: { rounds: number; connections: number; concurrency: number; openTimeoutMs: number; warmupBroadcasts: number; broadcasts: number; size: number };
   slow: { rounds: number; size: number; maxMessages: number; durationMs: number; maxBufferedBytes: number; readTimeoutMs: number };
+  /** The cross-node broadcast on Redis (see packages/redis-adapter/bench/cross-node.ts). */
+  crossNode: { messages: number; clientsPerNode: number; samples: number; timeLimit: number };
   /** The whole run is stopped (every child killed) after this long. */
   deadlineMs: number;
 }
@@ -22,6 +24,7 @@ export const FULL: Plan = {
   pingPong: { size: 64, warmMs: 100, measureMs: 300, drainMs: 5_000, maxSamples: 200_000 },
   crowd: { rounds: 5, connections: 10_000, concurrency: 200, openTimeoutMs: 120_000, warmupBroadcasts: 3, broadcasts: 10, size: 64 },
   slow: { rounds: 3, size: 16 * 1024, maxMessages: 8_000, durationMs: 3_000, maxBufferedBytes: 1 << 20, readTimeoutMs: 60_000 },
+  crossNode: { messages: 2_000, clientsPerNode: 10, samples: 200, timeLimit: 60_000 },
   deadlineMs: 15 * 60_000,
 };
 
@@ -34,5 +37,6 @@ export const SMOKE: Plan = {
   pingPong: { size: 64, warmMs: 20, measureMs: 100, drainMs: 5_000, maxSamples: 10_000 },
   crowd: { rounds: 1, connections: 50, concurrency: 25, openTimeoutMs: 20_000, warmupBroadcasts: 1, broadcasts: 2, size: 64 },
   slow: { rounds: 1, size: 16 * 1024, maxMessages: 200, durationMs: 300, maxBufferedBytes: 1 << 20, readTimeoutMs: 10_000 },
+  crossNode: { messages: 50, clientsPerNode: 2, samples: 10, timeLimit: 30_000 },
   deadlineMs: 3 * 60_000,
 };

@@ -33,8 +33,9 @@ export default [
         file: 'dist/corows.min.js',
         format: 'es',
         sourcemap: true,
-        // keep_classnames: errors take their `name` from their class (`new.target.name`).
-        plugins: [terser({ keep_classnames: true, compress: { passes: 3 } })],
+        // Error classes keep their names: errors take `name` from their class (`new.target.name`).
+        // WebSocketConn keeps its own so that it reads right in a debugger.
+        plugins: [terser({ keep_classnames: /^(?:\w+Error|WebSocketConn)$/, compress: { passes: 3 } })],
       },
     ],
     onwarn(warning) {

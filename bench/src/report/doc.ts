@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Machine } from '../machine.js';
 import type { Plan } from '../plan.js';
+import { crossNodeSection, type CrossNodeResult } from '../rows/cross-node.js';
 import type { RowResult } from './results.js';
 import { markdownNotes, markdownTable } from './table.js';
 import { markdownTargets, type TargetCheck } from './targets.js';
@@ -19,6 +20,8 @@ export interface Run {
   loadAfter: number[];
   rows: RowResult[];
   targets: TargetCheck[];
+  /** The cross-node broadcast on Redis, when that part ran. */
+  crossNode?: CrossNodeResult | undefined;
 }
 
 /** The generated part of docs/benchmarks.md. */
@@ -43,6 +46,7 @@ export function figuresSection(run: Run): string {
     '',
     markdownTargets(run.targets),
     ...(notes === '' ? [] : ['', '### Notes on this run', '', notes]),
+    ...(run.crossNode === undefined ? [] : ['', crossNodeSection(run.crossNode)]),
     '',
     'Every round of every row is in [benchmarks.json](benchmarks.json).',
     END,

@@ -12,10 +12,11 @@ import ts from 'typescript';
 // types and its package.json. What it does in a browser is proven in Chromium by e2e/.
 
 /**
- * The size budget of dist/corows.min.js, gzip level 9, in bytes (see "Size" in README.md). Raised
- * from 5 KiB by issue 4: reconnect, the outbox and the browser heartbeat add about 2.9 KB.
+ * The regression guard on dist/corows.min.js, gzip level 9, in bytes: the size when this was last
+ * reviewed (about 8.1 KB) plus a little room. It is not the 4 KiB target of issue 3, which the bundle
+ * does not meet (see "Size" in README.md for where the bytes go). Raise it only on purpose.
  */
-const GZIP_BUDGET = 8 * 1024;
+const GZIP_BUDGET = 8_448;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (file: string): string => join(root, 'dist', file);
