@@ -13,3 +13,15 @@ export async function waitFor(done: () => boolean, timeoutMs: number, message: s
     await sleep(everyMs);
   }
 }
+
+/**
+ * The slow-consumer row's "read everything now" for libraries that push messages at the application
+ * (raw ws, Socket.IO): waits until `held` has `expected` messages or `deadline` passes, then empties it
+ * and returns how many there were.
+ */
+export async function takeHeld(held: unknown[], expected: number, deadline: number): Promise<number> {
+  await waitFor(() => held.length >= expected, Math.max(0, deadline - Date.now()), 'messages missing').catch(() => undefined);
+  const count = held.length;
+  held.length = 0;
+  return count;
+}

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { io as connectIo } from 'socket.io-client';
-import { waitFor } from '../timing.js';
+import { takeHeld } from '../timing.js';
 import { Pump } from './pump.js';
 import type { EchoPeer, Lib, ServerHandle, ServerMode } from './types.js';
 
@@ -27,12 +27,7 @@ export const socketIoLib: Lib = {
       connectionCount: () => io.of('/').sockets.size,
       broadcastMode: 'io.emit()',
       broadcast: (text) => io.emit(SOCKET_IO_EVENT, text),
-      async readAll(expected, deadline) {
-        await waitFor(() => held.length >= expected, Math.max(0, deadline - Date.now()), 'messages missing').catch(() => undefined);
-        const count = held.length;
-        held.length = 0;
-        return count;
-      },
+      readAll: (expected, deadline) => takeHeld(held, expected, deadline),
       close: () =>
         new Promise<void>((resolve) => {
           io.disconnectSockets(true);

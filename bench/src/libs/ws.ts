@@ -1,5 +1,5 @@
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { waitFor } from '../timing.js';
+import { takeHeld } from '../timing.js';
 import { Pump } from './pump.js';
 import type { EchoPeer, Lib, ServerHandle, ServerMode } from './types.js';
 
@@ -33,12 +33,7 @@ export const wsLib: Lib = {
           if (client.readyState === WebSocket.OPEN) client.send(text);
         }
       },
-      async readAll(expected, deadline) {
-        await waitFor(() => held.length >= expected, Math.max(0, deadline - Date.now()), 'messages missing').catch(() => undefined);
-        const count = held.length;
-        held.length = 0;
-        return count;
-      },
+      readAll: (expected, deadline) => takeHeld(held, expected, deadline),
       close: () =>
         new Promise<void>((resolve) => {
           for (const client of wss.clients) client.terminate();
