@@ -20,7 +20,7 @@ export class Fifo<T> {
     const item = this.items[this.head] as T;
     this.items[this.head++] = undefined as T;
     if (this.head === this.items.length) {
-      this.items = [];
+      this.items.length = 0; // keeps the array: a queue that empties after each item allocates nothing
       this.head = 0;
     } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);

@@ -73,6 +73,25 @@ describe('sending', () => {
     }
   });
 
+  test('sends resolve in call order, each once written: a peer that stops reading holds back the later ones', async (t) => {
+    // The server reads one message and then stops reading (maxQueue 1, nobody receives), so 32 MiB
+    // cannot all pass the loopback's socket buffers (a few MiB) until it reads again.
+    const { client, peer } = await pair(t, { maxQueue: 1 });
+    const chunk = 'x'.repeat(64 * 1024);
+    const count = 512;
+    const order: number[] = [];
+    const sends = Array.from({ length: count }, (_, i) => client.sendMessage(chunk).then((result) => (order.push(i), result)));
+    assert.equal(await sends[0], null);
+    assert.ok(order.length < count, 'every send resolved while the peer was not reading: a send resolved before it was written');
+    let received = 0;
+    for await (const msg of peer) {
+      assert.equal(msg, chunk);
+      if (++received === count) break;
+    }
+    assert.deepEqual(await Promise.all(sends), Array(count).fill(null));
+    assert.deepEqual(order, Array.from({ length: count }, (_, i) => i), 'sends resolved out of call order');
+  });
+
   test('a send racing a peer that drops resolves an Error, not an unhandled rejection', async (t) => {
     const { client, peer } = await pair(t);
     peer.terminate();
