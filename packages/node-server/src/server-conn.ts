@@ -44,8 +44,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   private readonly server: ConnServer<ServerConn<Data>>;
   /** The rate-limit bucket, when the server has a rate limit. */
   private readonly bucket: TokenBucket | undefined;
-  /** The close code this end sent, if it started the closing handshake. */
-  private sentCode: number | undefined;
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
 
@@ -97,13 +95,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     this.server.left(this, room);
   }
 
-  override close(code = 1000, reason = ''): Promise<void> {
-    const first = !this.closeRequested && !this.isFinished;
-    const closed = super.close(code, reason);
-    if (first && this.closeRequested) this.sentCode = code;
-    return closed;
-  }
-
   /** @internal Writes a broadcast; `false` if not written (closed, or refused by backpressure). */
   sendPrepared(message: PreparedMessage): boolean {
     if (this.link.readyState !== OPEN || this.server.guard.outbound(this, message.payload.length) !== undefined) return false;
@@ -135,7 +126,7 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
 
   // A peer that never answers our close frame would make this 1006; report what was sent instead.
   protected override linkClosed(code: number, reason: string): void {
-    super.linkClosed(code === CloseCode.Abnormal ? (this.sentCode ?? code) : code, reason);
+    super.linkClosed(code === CloseCode.Abnormal ? (this.sentCloseCode ?? code) : code, reason);
   }
 
   // A direct call rather than a `close` listener, which would cost a closure and an eventemitter3
