@@ -4,7 +4,7 @@ import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import { heartbeatGroup, resolveKeepAlive, type HeartbeatGroup, type HeartbeatMember, type KeepAlive } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
-import { Inbox, type InboxHooks } from './inbox.js';
+import { Inbox } from './inbox.js';
 import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
 import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
@@ -145,7 +145,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.remoteAddress = options.remoteAddress;
     const keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
     this.keepAliveGroup = keepAlive === undefined ? undefined : heartbeatGroup(keepAlive);
-    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), new WebSocketConn.InboxEvents(this));
+    this.inbox = new WebSocketConn.ConnInbox(checkMaxQueue(options.maxQueue), this);
     this.attachSocket(socket);
   }
 
@@ -153,19 +153,24 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   // lives as long as its socket, and the closures cost about 0.5 KB per connection (heap snapshots).
   // They sit inside the class to reach its private members.
 
-  /** What the inbox asks of its connection. */
-  private static readonly InboxEvents = class implements InboxHooks {
-    constructor(private readonly conn: WebSocketConn) {}
+  /** The connection's inbox, and what it asks of the connection. */
+  private static readonly ConnInbox = class extends Inbox {
+    constructor(
+      maxQueue: number,
+      private readonly conn: WebSocketConn,
+    ) {
+      super(maxQueue);
+    }
 
-    pause(): void {
+    protected pause(): void {
       this.conn.pauseReading(true);
     }
 
-    resume(): void {
+    protected resume(): void {
       this.conn.pauseReading(false);
     }
 
-    handlerFailed(err: unknown): void {
+    protected handlerFailed(err: unknown): void {
       this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
     }
   };
