@@ -53,6 +53,8 @@ const IN_HEARTBEAT_GROUP = 16;
 /** {@link WebSocketConn.heartbeat}: neither bit is `'off'`. */
 const MODE_PROTOCOL = 32;
 const MODE_MESSAGE = 64;
+/** The current link reports pongs (see `Link.watchPongs`). */
+const PONGS_WATCHED = 128;
 
 /**
  * What a connection keeps about its closing: made when the closing starts (or someone waits for it),
@@ -180,6 +182,9 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * member of its heartbeat group.
    */
   private static readonly LinkEvents = class implements LinkListener, HeartbeatMember {
+    /** `conn.bytesReceived()` when the last beat went, where the connection counts bytes. */
+    private bytesAtBeat: number | undefined;
+
     constructor(private readonly conn: WebSocketConn) {}
 
     private get live(): boolean {
@@ -213,8 +218,19 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
 
     beat(): void {
-      if (this.conn.hasFlag(MODE_MESSAGE)) this.conn.sendHeartbeat();
-      else this.conn.link.ping();
+      if (this.conn.hasFlag(MODE_MESSAGE)) {
+        this.conn.sendHeartbeat();
+        return;
+      }
+      this.bytesAtBeat = this.conn.bytesReceived();
+      // Without a count of bytes, only the pong can tell that the peer is alive.
+      if (this.bytesAtBeat === undefined) this.conn.watchPongs();
+      this.conn.link.ping();
+    }
+
+    heardSinceBeat(): boolean {
+      const bytes = this.conn.bytesReceived();
+      return bytes !== undefined && this.bytesAtBeat !== undefined && bytes > this.bytesAtBeat;
     }
 
     timedOut(reason: string): void {
@@ -398,7 +414,36 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   protected attachSocket(socket: WebSocketLike): void {
     this.events = new WebSocketConn.LinkEvents(this);
     this.link = openLink(socket, this.events);
+    this.setFlag(PONGS_WATCHED, false);
+    if (this.listenerCount('pong') > 0) this.watchPongs();
     if (this.link.readyState === OPEN) this.linkUp(false);
+  }
+
+  // Pongs are listened for on the socket only while someone needs them (see `Link.watchPongs`): a
+  // `pong` listener on the connection, or a heartbeat that counts on them.
+  override on<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
+    if (event === 'pong') this.watchPongs();
+    return super.on(event, fn, context);
+  }
+
+  override addListener<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
+    if (event === 'pong') this.watchPongs();
+    return super.addListener(event, fn, context);
+  }
+
+  override once<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
+    if (event === 'pong') this.watchPongs();
+    return super.once(event, fn, context);
+  }
+
+  /**
+   * Bytes read from the peer so far, where this end can count them; `undefined` (the default) where
+   * it cannot. Where it can, the heartbeat takes any byte that arrives after a ping (its pong, or a
+   * message) as a sign of life, and needs no pong listener on the socket. A server connection counts
+   * its TCP socket's bytes.
+   */
+  protected bytesReceived(): number | undefined {
+    return undefined;
   }
 
   /** Stops listening to the current link and drops its socket; its close is not reported. */
@@ -451,6 +496,12 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   /** The close code this end sent with `close()`, if it started the closing handshake. */
   protected get sentCloseCode(): number | undefined {
     return this.ending?.sentCode;
+  }
+
+  private watchPongs(): void {
+    if (this.hasFlag(PONGS_WATCHED)) return;
+    this.setFlag(PONGS_WATCHED, true);
+    this.link.watchPongs();
   }
 
   private hasFlag(flag: number): boolean {

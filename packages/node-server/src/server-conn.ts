@@ -1,4 +1,5 @@
 import { CloseCode, WebSocketConn, type ConnOptions, type NodeWebSocketLike } from '@corows/core';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { newConnId } from './conn-id.js';
 import { writePrepared, type PreparedMessage } from './prepared-message.js';
@@ -22,6 +23,8 @@ export interface ServerConnOptions<Data> extends ConnOptions {
   /** What `verify` returned as `{ data }`, if anything. */
   data: Data | undefined;
   server: ConnServer<ServerConn<Data>>;
+  /** The upgraded TCP (or TLS) socket under the WebSocket. */
+  socket: Pick<Socket, 'bytesRead'>;
 }
 
 const OPEN = 1;
@@ -44,6 +47,7 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   private readonly server: ConnServer<ServerConn<Data>>;
   /** The rate-limit bucket, when the server has a rate limit. */
   private readonly bucket: TokenBucket | undefined;
+  private readonly tcpSocket: Pick<Socket, 'bytesRead'>;
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
 
@@ -53,6 +57,7 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     this.connData = options.data;
     this.server = options.server;
     this.bucket = options.server.guard.newBucket();
+    this.tcpSocket = options.socket;
   }
 
   /** A random id (a UUID), unique across nodes; broadcasts use it for `except`, adapters for membership. */
@@ -122,6 +127,12 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
 
   protected override admitSend(data: string | ArrayBuffer | ArrayBufferView): Error | undefined {
     return this.server.guard.outbound(this, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
+  }
+
+  // The heartbeat takes any byte read after a ping (its pong, or a message) as a sign of life, so the
+  // socket needs no `pong` listener (96 B per connection).
+  protected override bytesReceived(): number {
+    return this.tcpSocket.bytesRead;
   }
 
   // A peer that never answers our close frame would make this 1006; report what was sent instead.
