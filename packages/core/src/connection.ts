@@ -126,11 +126,9 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   /** The current socket. A reconnecting connection attaches a new one with {@link WebSocketConn.attachSocket}. */
   protected link!: Link;
-  private readonly inbox: Inbox;
+  private readonly inbox: InstanceType<typeof WebSocketConn.ConnInbox>;
   /** The heartbeat group of this connection's settings; `undefined` when `keepAlive` is off. */
   private readonly keepAliveGroup: HeartbeatGroup | undefined;
-  /** What the current link reports to; a link whose listener is not this one has been replaced. */
-  private events: InstanceType<typeof WebSocketConn.LinkEvents> | undefined;
   /** The bits above ({@link CLOSE_REQUESTED}, …). */
   private flags = 0;
   private ending: Ending | undefined;
@@ -151,12 +149,19 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.attachSocket(socket);
   }
 
-  // The two listeners below are small classes rather than objects of arrow functions: a connection
-  // lives as long as its socket, and the closures cost about 0.5 KB per connection (heap snapshots).
-  // They sit inside the class to reach its private members.
+  // A small class rather than objects of arrow functions: a connection lives as long as its socket,
+  // and the closures cost about 0.5 KB per connection (heap snapshots). It sits inside the class to
+  // reach its private members.
 
-  /** The connection's inbox, and what it asks of the connection. */
-  private static readonly ConnInbox = class extends Inbox {
+  /**
+   * The connection's inbox, which is also what its links report to and its member in its heartbeat
+   * group: one object for the three, as each object costs 32 B or more per connection. A link that
+   * was replaced is detached (`Link.detach`), so whatever reaches this is from the current link.
+   */
+  private static readonly ConnInbox = class extends Inbox implements LinkListener, HeartbeatMember {
+    /** `conn.bytesReceived()` when the last beat went, where the connection counts bytes. */
+    private bytesAtBeat: number | undefined;
+
     constructor(
       maxQueue: number,
       private readonly conn: WebSocketConn,
@@ -175,44 +180,27 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     protected handlerFailed(err: unknown): void {
       this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
     }
-  };
-
-  /**
-   * What one link reports, passed on while it is the connection's current link; also the link's
-   * member of its heartbeat group.
-   */
-  private static readonly LinkEvents = class implements LinkListener, HeartbeatMember {
-    /** `conn.bytesReceived()` when the last beat went, where the connection counts bytes. */
-    private bytesAtBeat: number | undefined;
-
-    constructor(private readonly conn: WebSocketConn) {}
-
-    private get live(): boolean {
-      return this.conn.events === this;
-    }
 
     onOpen(): void {
-      if (this.live) this.conn.linkUp(true);
+      this.conn.linkUp(true);
     }
 
     onMessage(msg: Message, bytes: number | undefined): void {
-      if (!this.live || !this.conn.admitMessage(bytes)) return;
+      if (!this.conn.admitMessage(bytes)) return;
       this.conn.keepAliveGroup?.heard(this);
       this.conn.arrived(msg);
     }
 
     onClose(code: number, reason: string): void {
-      if (!this.live) return;
       this.conn.stopHeartbeat();
       this.conn.linkClosed(code, reason);
     }
 
     onError(err: Error): void {
-      if (this.live) this.conn.reportError(err, false);
+      this.conn.reportError(err, false);
     }
 
     onPong(): void {
-      if (!this.live) return;
       this.conn.keepAliveGroup?.heard(this);
       this.conn.emit('pong');
     }
@@ -234,7 +222,6 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
 
     timedOut(reason: string): void {
-      if (!this.live) return;
       this.conn.detachLink();
       this.conn.linkClosed(CloseCode.Abnormal, reason);
     }
@@ -412,8 +399,8 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
    */
   protected attachSocket(socket: WebSocketLike): void {
-    this.events = new WebSocketConn.LinkEvents(this);
-    this.link = openLink(socket, this.events);
+    (this.link as Link | undefined)?.detach();
+    this.link = openLink(socket, this.inbox);
     this.setFlag(PONGS_WATCHED, false);
     if (this.listenerCount('pong') > 0) this.watchPongs();
     if (this.link.readyState === OPEN) this.linkUp(false);
@@ -449,7 +436,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   /** Stops listening to the current link and drops its socket; its close is not reported. */
   protected detachLink(): void {
     this.stopHeartbeat();
-    this.events = undefined;
+    this.link.detach();
     this.link.terminate();
   }
 
@@ -522,18 +509,18 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   private startHeartbeat(): void {
     this.stopHeartbeat();
     this.setFlag(MODE_PROTOCOL | MODE_MESSAGE, false);
-    if (this.keepAliveGroup === undefined || this.events === undefined) return;
+    if (this.keepAliveGroup === undefined) return;
     if (isNodeWebSocket(this.link.socket)) this.setFlag(MODE_PROTOCOL, true);
     else if (this.hasFlag(HEARTBEAT_AGREED)) this.setFlag(MODE_MESSAGE, true);
     else return;
-    this.keepAliveGroup.add(this.events);
+    this.keepAliveGroup.add(this.inbox);
     this.setFlag(IN_HEARTBEAT_GROUP, true);
-    if (this.hasFlag(READING_PAUSED)) this.keepAliveGroup.suspend(this.events, true);
+    if (this.hasFlag(READING_PAUSED)) this.keepAliveGroup.suspend(this.inbox, true);
   }
 
   private stopHeartbeat(): void {
-    if (!this.hasFlag(IN_HEARTBEAT_GROUP) || this.events === undefined) return;
-    this.keepAliveGroup?.delete(this.events);
+    if (!this.hasFlag(IN_HEARTBEAT_GROUP)) return;
+    this.keepAliveGroup?.delete(this.inbox);
     this.setFlag(IN_HEARTBEAT_GROUP, false);
   }
 
@@ -541,7 +528,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.setFlag(READING_PAUSED, pause);
     if (pause) this.link.pause();
     else this.link.resume();
-    if (this.events !== undefined) this.keepAliveGroup?.suspend(this.events, pause);
+    this.keepAliveGroup?.suspend(this.inbox, pause);
   }
 
   private arrived(msg: Message): void {

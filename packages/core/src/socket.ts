@@ -93,6 +93,8 @@ export interface Link {
    * when something needs them: on `ws`, a fourth event doubles each socket's listener table (96 B).
    */
   watchPongs(): void;
+  /** Stops reporting to the listener: whatever the socket does from now on is ignored. */
+  detach(): void;
 }
 
 /** Whether `socket` is Node's `ws` (or shaped like it). */
@@ -234,6 +236,10 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
   watchPongs(): void {
     this.socket.on('pong', onSocketPong);
   }
+
+  detach(): void {
+    if (this.socket[LINK] === this) this.socket[LINK] = undefined;
+  }
 }
 
 class DomLink extends SocketLink<DomWebSocketLike> implements Link {
@@ -265,4 +271,11 @@ class DomLink extends SocketLink<DomWebSocketLike> implements Link {
   }
 
   watchPongs(): void {}
+
+  detach(): void {
+    this.socket.onopen = null;
+    this.socket.onmessage = null;
+    this.socket.onclose = null;
+    this.socket.onerror = null;
+  }
 }
