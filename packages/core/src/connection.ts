@@ -2,9 +2,9 @@ import { openLink } from '#link';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
-import { heartbeatGroup, resolveKeepAlive, type HeartbeatGroup, type HeartbeatMember, type KeepAlive, type KeepAliveSettings } from './heartbeat.js';
+import { heartbeatGroup, resolveKeepAlive, type HeartbeatGroup, type HeartbeatMember, type KeepAlive } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
-import { Inbox, type InboxHooks } from './inbox.js';
+import { Inbox } from './inbox.js';
 import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
 import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
@@ -37,6 +37,37 @@ export interface ConnOptions {
 }
 
 const EMPTY_FRAME = new Uint8Array(0);
+
+// A connection's yes/no state, as bits of one number: each field costs 8 B per connection, and a
+// server holds 10,000s of them.
+/** `close()` or `terminate()` was called. */
+const CLOSE_REQUESTED = 1;
+/** Closed for good. */
+const FINISHED = 2;
+/** The inbox is full: the socket is not read. */
+const READING_PAUSED = 4;
+/** The peer agreed on the corows heartbeat (subprotocol). */
+const HEARTBEAT_AGREED = 8;
+/** The current link is in its heartbeat group. */
+const IN_HEARTBEAT_GROUP = 16;
+/** {@link WebSocketConn.heartbeat}: neither bit is `'off'`. */
+const MODE_PROTOCOL = 32;
+const MODE_MESSAGE = 64;
+/** The current link reports pongs (see `Link.watchPongs`). */
+const PONGS_WATCHED = 128;
+
+/**
+ * What a connection keeps about its closing: made when the closing starts (or someone waits for it),
+ * so that an open connection carries one field for all of it.
+ */
+class Ending {
+  /** The close code this end sent, if it started the closing handshake. */
+  sentCode: number | undefined = undefined;
+  code: number | undefined = undefined;
+  reason: string | undefined = undefined;
+  closed: Promise<void> | undefined = undefined;
+  resolveClosed: (() => void) | undefined = undefined;
+}
 
 /**
  * One WebSocket connection in the coroutine style of coromega: `await conn.receiveMessage()` reads the
@@ -95,22 +126,12 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   /** The current socket. A reconnecting connection attaches a new one with {@link WebSocketConn.attachSocket}. */
   protected link!: Link;
-  /** `close()` or `terminate()` was called: the connection is ending for good. */
-  protected closeRequested = false;
-  private readonly inbox: Inbox;
-  private readonly keepAlive: KeepAliveSettings | undefined;
-  /** What the current link reports to; a link whose listener is not this one has been replaced. */
-  private events: InstanceType<typeof WebSocketConn.LinkEvents> | undefined;
-  /** The heartbeat group the current link is in, if any. */
-  private keepAliveGroup: HeartbeatGroup | undefined;
-  private mode: HeartbeatMode = 'off';
-  private heartbeatAgreed = false;
-  private readingPaused = false;
-  private finished = false;
-  private code: number | undefined;
-  private reason: string | undefined;
-  private closedPromise: Promise<void> | undefined;
-  private resolveClosed: (() => void) | undefined;
+  private readonly inbox: InstanceType<typeof WebSocketConn.ConnInbox>;
+  /** The heartbeat group of this connection's settings; `undefined` when `keepAlive` is off. */
+  private readonly keepAliveGroup: HeartbeatGroup | undefined;
+  /** The bits above ({@link CLOSE_REQUESTED}, …). */
+  private flags = 0;
+  private ending: Ending | undefined;
 
   /**
    * Wraps an open or opening WebSocket: Node's `ws`, a browser's `WebSocket`, or anything shaped like
@@ -122,76 +143,85 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.url = options.url ?? '';
     this.headers = options.headers ?? {};
     this.remoteAddress = options.remoteAddress;
-    this.keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
-    this.inbox = new Inbox(checkMaxQueue(options.maxQueue), new WebSocketConn.InboxEvents(this));
+    const keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
+    this.keepAliveGroup = keepAlive === undefined ? undefined : heartbeatGroup(keepAlive);
+    this.inbox = new WebSocketConn.ConnInbox(checkMaxQueue(options.maxQueue), this);
     this.attachSocket(socket);
   }
 
-  // The two listeners below are small classes rather than objects of arrow functions: a connection
-  // lives as long as its socket, and the closures cost about 0.5 KB per connection (heap snapshots).
-  // They sit inside the class to reach its private members.
+  // A small class rather than objects of arrow functions: a connection lives as long as its socket,
+  // and the closures cost about 0.5 KB per connection (heap snapshots). It sits inside the class to
+  // reach its private members.
 
-  /** What the inbox asks of its connection. */
-  private static readonly InboxEvents = class implements InboxHooks {
-    constructor(private readonly conn: WebSocketConn) {}
+  /**
+   * The connection's inbox, which is also what its links report to and its member in its heartbeat
+   * group: one object for the three, as each object costs 32 B or more per connection. A link that
+   * was replaced is detached (`Link.detach`), so whatever reaches this is from the current link.
+   */
+  private static readonly ConnInbox = class extends Inbox implements LinkListener, HeartbeatMember {
+    /** `conn.bytesReceived()` when the last beat went, where the connection counts bytes. */
+    private bytesAtBeat: number | undefined;
 
-    pause(): void {
+    constructor(
+      maxQueue: number,
+      private readonly conn: WebSocketConn,
+    ) {
+      super(maxQueue);
+    }
+
+    protected pause(): void {
       this.conn.pauseReading(true);
     }
 
-    resume(): void {
+    protected resume(): void {
       this.conn.pauseReading(false);
     }
 
-    handlerFailed(err: unknown): void {
+    protected handlerFailed(err: unknown): void {
       this.conn.reportError(new CorowsError(`whenNewMsg handler failed: ${describeError(err)}`, { code: 'ERR_HANDLER', cause: err }), true);
-    }
-  };
-
-  /**
-   * What one link reports, passed on while it is the connection's current link; also the link's
-   * member of its heartbeat group.
-   */
-  private static readonly LinkEvents = class implements LinkListener, HeartbeatMember {
-    constructor(private readonly conn: WebSocketConn) {}
-
-    private get live(): boolean {
-      return this.conn.events === this;
     }
 
     onOpen(): void {
-      if (this.live) this.conn.linkUp(true);
+      this.conn.linkUp(true);
     }
 
     onMessage(msg: Message, bytes: number | undefined): void {
-      if (!this.live || !this.conn.admitMessage(bytes)) return;
+      if (!this.conn.admitMessage(bytes)) return;
       this.conn.keepAliveGroup?.heard(this);
       this.conn.arrived(msg);
     }
 
     onClose(code: number, reason: string): void {
-      if (!this.live) return;
       this.conn.stopHeartbeat();
       this.conn.linkClosed(code, reason);
     }
 
     onError(err: Error): void {
-      if (this.live) this.conn.reportError(err, false);
+      this.conn.reportError(err, false);
     }
 
     onPong(): void {
-      if (!this.live) return;
       this.conn.keepAliveGroup?.heard(this);
       this.conn.emit('pong');
     }
 
     beat(): void {
-      if (this.conn.mode === 'message') this.conn.sendHeartbeat();
-      else this.conn.link.ping();
+      if (this.conn.hasFlag(MODE_MESSAGE)) {
+        this.conn.sendHeartbeat();
+        return;
+      }
+      this.bytesAtBeat = this.conn.bytesReceived();
+      // Without a count of bytes, only the pong can tell that the peer is alive.
+      if (this.bytesAtBeat === undefined) this.conn.watchPongs();
+      this.conn.link.ping();
+    }
+
+    heardSinceBeat(): boolean {
+      const bytes = this.conn.bytesReceived();
+      return bytes !== undefined && this.bytesAtBeat !== undefined && bytes > this.bytesAtBeat;
     }
 
     timedOut(reason: string): void {
-      if (!this.live) return;
       this.conn.detachLink();
       this.conn.linkClosed(CloseCode.Abnormal, reason);
     }
@@ -199,7 +229,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   /** `'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED'`, as LuatOS `state()`. */
   get state(): ConnState {
-    if (this.finished) return 'CLOSED';
+    if (this.isFinished) return 'CLOSED';
     return STATES[this.link.readyState] ?? 'CLOSED';
   }
 
@@ -215,17 +245,17 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * that is not corows). Set when the connection opens.
    */
   get heartbeat(): HeartbeatMode {
-    return this.mode;
+    return this.hasFlag(MODE_PROTOCOL) ? 'protocol' : this.hasFlag(MODE_MESSAGE) ? 'message' : 'off';
   }
 
   /** The close code, once closed (1006 if the connection dropped without a close frame). */
   get closeCode(): number | undefined {
-    return this.code;
+    return this.ending?.code;
   }
 
   /** The close reason, once closed. */
   get closeReason(): string | undefined {
-    return this.reason;
+    return this.ending?.reason;
   }
 
   /**
@@ -286,7 +316,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     if (!(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
       return Promise.resolve(new TypeError(`sendBinary() takes a Uint8Array or an ArrayBuffer, got ${typeName(data)}`));
     }
-    if (this.heartbeatAgreed && data.byteLength === 0) {
+    if (this.hasFlag(HEARTBEAT_AGREED) && data.byteLength === 0) {
       return Promise.resolve(new CorowsError('sendBinary(): an empty binary message is the corows heartbeat on this connection (subprotocol corows.heartbeat); send at least one byte', { code: 'ERR_RESERVED' }));
     }
     return this.write(data, 'sendBinary()');
@@ -325,7 +355,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * @param reason close reason, @default ''
    */
   close(code = 1000, reason = ''): Promise<void> {
-    if (this.finished) return Promise.resolve();
+    if (this.isFinished) return Promise.resolve();
     const closed = this.whenClosed();
     if (!this.closeRequested) {
       try {
@@ -334,6 +364,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
         return Promise.reject(new RangeError(`close(${code}, ${JSON.stringify(reason)}) refused: ${describeError(err)}`, { cause: err }));
       }
       this.closeRequested = true;
+      (this.ending ??= new Ending()).sentCode = code;
     }
     return closed;
   }
@@ -350,7 +381,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * possible: the connection is not open, or a browser talks to a server that is not corows.
    */
   ping(): boolean {
-    if (this.mode === 'message') return this.sendHeartbeat();
+    if (this.hasFlag(MODE_MESSAGE)) return this.sendHeartbeat();
     return this.link.ping();
   }
 
@@ -368,15 +399,44 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
    */
   protected attachSocket(socket: WebSocketLike): void {
-    this.events = new WebSocketConn.LinkEvents(this);
-    this.link = openLink(socket, this.events);
+    (this.link as Link | undefined)?.detach();
+    this.link = openLink(socket, this.inbox);
+    this.setFlag(PONGS_WATCHED, false);
+    if (this.listenerCount('pong') > 0) this.watchPongs();
     if (this.link.readyState === OPEN) this.linkUp(false);
+  }
+
+  // Pongs are listened for on the socket only while someone needs them (see `Link.watchPongs`): a
+  // `pong` listener on the connection, or a heartbeat that counts on them.
+  override on<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
+    if (event === 'pong') this.watchPongs();
+    return super.on(event, fn, context);
+  }
+
+  override addListener<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
+    if (event === 'pong') this.watchPongs();
+    return super.addListener(event, fn, context);
+  }
+
+  override once<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
+    if (event === 'pong') this.watchPongs();
+    return super.once(event, fn, context);
+  }
+
+  /**
+   * Bytes read from the peer so far, where this end can count them; `undefined` (the default) where
+   * it cannot. Where it can, the heartbeat takes any byte that arrives after a ping (its pong, or a
+   * message) as a sign of life, and needs no pong listener on the socket. A server connection counts
+   * its TCP socket's bytes.
+   */
+  protected bytesReceived(): number | undefined {
+    return undefined;
   }
 
   /** Stops listening to the current link and drops its socket; its close is not reported. */
   protected detachLink(): void {
     this.stopHeartbeat();
-    this.events = undefined;
+    this.link.detach();
     this.link.terminate();
   }
 
@@ -395,54 +455,85 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   /** Closes the connection for good: no more messages arrive; `close` fires once. */
   protected finish(code: number, reason: string): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.isFinished) return;
+    this.setFlag(FINISHED, true);
     this.stopHeartbeat();
-    this.code = code;
-    this.reason = reason;
+    const ending = (this.ending ??= new Ending());
+    ending.code = code;
+    ending.reason = reason;
     this.inbox.end();
     this.emit('close', code, reason);
-    this.resolveClosed?.();
+    ending.resolveClosed?.();
   }
 
   /** Whether the connection has closed for good. */
   protected get isFinished(): boolean {
-    return this.finished;
+    return this.hasFlag(FINISHED);
+  }
+
+  /** `close()` or `terminate()` was called: the connection is ending for good. */
+  protected get closeRequested(): boolean {
+    return this.hasFlag(CLOSE_REQUESTED);
+  }
+
+  protected set closeRequested(requested: boolean) {
+    this.setFlag(CLOSE_REQUESTED, requested);
+  }
+
+  /** The close code this end sent with `close()`, if it started the closing handshake. */
+  protected get sentCloseCode(): number | undefined {
+    return this.ending?.sentCode;
+  }
+
+  private watchPongs(): void {
+    if (this.hasFlag(PONGS_WATCHED)) return;
+    this.setFlag(PONGS_WATCHED, true);
+    this.link.watchPongs();
+  }
+
+  private hasFlag(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  private setFlag(flag: number, on: boolean): void {
+    this.flags = on ? this.flags | flag : this.flags & ~flag;
   }
 
   private linkUp(announce: boolean): void {
-    this.heartbeatAgreed = readSelectedProtocol(this.link.protocol).heartbeat;
-    if (this.readingPaused) this.link.pause();
+    this.setFlag(HEARTBEAT_AGREED, readSelectedProtocol(this.link.protocol).heartbeat);
+    if (this.hasFlag(READING_PAUSED)) this.link.pause();
     this.startHeartbeat();
     if (announce) this.linkOpened();
   }
 
   private startHeartbeat(): void {
     this.stopHeartbeat();
-    const pings = isNodeWebSocket(this.link.socket);
-    this.mode = this.keepAlive === undefined ? 'off' : pings ? 'protocol' : this.heartbeatAgreed ? 'message' : 'off';
-    if (this.keepAlive === undefined || this.mode === 'off' || this.events === undefined) return;
-    this.keepAliveGroup = heartbeatGroup(this.keepAlive);
-    this.keepAliveGroup.add(this.events);
-    if (this.readingPaused) this.keepAliveGroup.suspend(this.events, true);
+    this.setFlag(MODE_PROTOCOL | MODE_MESSAGE, false);
+    if (this.keepAliveGroup === undefined) return;
+    if (isNodeWebSocket(this.link.socket)) this.setFlag(MODE_PROTOCOL, true);
+    else if (this.hasFlag(HEARTBEAT_AGREED)) this.setFlag(MODE_MESSAGE, true);
+    else return;
+    this.keepAliveGroup.add(this.inbox);
+    this.setFlag(IN_HEARTBEAT_GROUP, true);
+    if (this.hasFlag(READING_PAUSED)) this.keepAliveGroup.suspend(this.inbox, true);
   }
 
   private stopHeartbeat(): void {
-    if (this.keepAliveGroup === undefined || this.events === undefined) return;
-    this.keepAliveGroup.delete(this.events);
-    this.keepAliveGroup = undefined;
+    if (!this.hasFlag(IN_HEARTBEAT_GROUP)) return;
+    this.keepAliveGroup?.delete(this.inbox);
+    this.setFlag(IN_HEARTBEAT_GROUP, false);
   }
 
   private pauseReading(pause: boolean): void {
-    this.readingPaused = pause;
+    this.setFlag(READING_PAUSED, pause);
     if (pause) this.link.pause();
     else this.link.resume();
-    if (this.events !== undefined) this.keepAliveGroup?.suspend(this.events, pause);
+    this.keepAliveGroup?.suspend(this.inbox, pause);
   }
 
   private arrived(msg: Message): void {
-    if (this.heartbeatAgreed && isHeartbeatMessage(msg)) {
-      if (this.mode === 'message') this.emit('pong');
+    if (this.hasFlag(HEARTBEAT_AGREED) && isHeartbeatMessage(msg)) {
+      if (this.hasFlag(MODE_MESSAGE)) this.emit('pong');
       else this.sendHeartbeat();
       return;
     }
@@ -482,7 +573,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   /** Writes one frame on the current link; resolves `null` once written, or the `Error`. */
   protected write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
     if (this.link.readyState !== OPEN) {
-      return Promise.resolve(new ConnectionClosedError(action, this.state, this.code));
+      return Promise.resolve(new ConnectionClosedError(action, this.state, this.closeCode));
     }
     const refused = this.admitSend(data);
     if (refused !== undefined) return Promise.resolve(refused);
@@ -497,15 +588,16 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   private sendFailure(action: string, err: unknown): Error {
     if (err instanceof CorowsError) return err; // already says what happened (e.g. a server's backpressure limit)
-    if (this.link.readyState !== OPEN) return new ConnectionClosedError(action, this.state, this.code);
+    if (this.link.readyState !== OPEN) return new ConnectionClosedError(action, this.state, this.closeCode);
     return new CorowsError(`${action} failed: ${describeError(err)}`, { code: 'ERR_SEND', cause: err });
   }
 
   private whenClosed(): Promise<void> {
-    this.closedPromise ??= new Promise((resolve) => {
-      this.resolveClosed = resolve;
+    const ending = (this.ending ??= new Ending());
+    ending.closed ??= new Promise((resolve) => {
+      ending.resolveClosed = resolve;
     });
-    return this.closedPromise;
+    return ending.closed;
   }
 
   /** Emits `error`; an unheard handler failure goes to `console.error` rather than vanish. */

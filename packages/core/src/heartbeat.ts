@@ -73,6 +73,12 @@ export interface HeartbeatMember {
   beat(): void;
   /** Nothing was heard within the timeout of a beat: the peer is dead. The member has left its group. */
   timedOut(reason: string): void;
+  /**
+   * Whether anything came from the peer since the last beat, for a member that can tell without
+   * `heard()` calls (a server connection counts the bytes its TCP socket read). Asked when a beat's
+   * timeout ends; without it, only `heard()` keeps the member.
+   */
+  heardSinceBeat?(): boolean;
 }
 
 /** A member's state in its group: waiting for nothing, not to be judged (suspended), or for the answer to round n ≥ 1. */
@@ -85,8 +91,9 @@ const SUSPENDED = -1;
  * (heap snapshots of 10,000 idle server connections).
  *
  * Every `interval` (a round) it beats each member that is not still waiting for an answer to an
- * earlier beat; `heard(member)` (anything came from the peer) answers it; a member that has not been
- * heard `timeout` after its beat is dropped from the group and told `timedOut`. A silent peer is so
+ * earlier beat (a member that says it heard from its peer since, with `heardSinceBeat`, is not); `heard(member)` (anything came from the peer) answers it; a member that has not been
+ * heard (nor says it was: `heardSinceBeat`) `timeout` after its beat is dropped from the group and
+ * told `timedOut`. A silent peer is so
  * detected within `interval + timeout`. Members share the rounds: a new member's first beat comes at
  * the next round, within `interval`.
  */
@@ -128,7 +135,7 @@ export class HeartbeatGroup {
     const round = ++this.round;
     let beaten = false;
     for (const [member, state] of this.members) {
-      if (state !== IDLE) continue;
+      if (state === SUSPENDED || (state !== IDLE && member.heardSinceBeat?.() !== true)) continue;
       this.members.set(member, round);
       beaten = true;
       member.beat();
@@ -140,6 +147,10 @@ export class HeartbeatGroup {
     const reason = `heartbeat timeout: no answer from the peer within ${this.settings.timeout} ms`;
     for (const [member, state] of this.members) {
       if (state !== round) continue;
+      if (member.heardSinceBeat?.() === true) {
+        this.members.set(member, IDLE);
+        continue;
+      }
       this.delete(member);
       member.timedOut(reason);
     }

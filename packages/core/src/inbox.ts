@@ -3,19 +3,20 @@ import { Fifo } from './fifo.js';
 import { afterCurrentTask } from './schedule.js';
 import type { Message, MessageHandler, ReceiveOptions } from './types.js';
 
-/** What the inbox tells its connection. */
-export interface InboxHooks {
-  /** The buffer reached `maxQueue`: stop reading from the socket. */
-  pause(): void;
-  /** The buffer fell to half of `maxQueue`: read again. */
-  resume(): void;
-  /** The message handler threw or rejected. */
-  handlerFailed(err: unknown): void;
-}
-
 interface Waiter {
   settle(msg: Message | null): void;
 }
+
+// The inbox's yes/no state, as bits of one number (a field costs 8 B per connection).
+/** No more messages will arrive. */
+const ENDED = 1;
+/** The handler was given its closing `null`. */
+const END_DELIVERED = 2;
+const DRAIN_SCHEDULED = 4;
+/** The buffer reached `maxQueue`: the connection was told to stop reading. */
+const PAUSED = 8;
+/** `receive()` was called once: from then on code may be woken to claim the next message. */
+const RECEIVED_BEFORE = 16;
 
 /**
  * Delivers each arriving message exactly once, in order, by this priority: (1) the oldest pending
@@ -29,8 +30,11 @@ interface Waiter {
  * beside a handler misses nothing). Until then no code can have been woken by a message, so an empty
  * inbox hands each message to the handler at once, as `ws` does to its listeners, saving a turn of
  * the event loop per message.
+ *
+ * What it tells its connection are methods a subclass gives (rather than an object of callbacks: one
+ * object less per connection).
  */
-export class Inbox {
+export abstract class Inbox {
   // Both queues are made on first use: most connections never buffer a message, and many never wait
   // in a receive (two empty queues cost 144 B, which counts on a server holding 10,000s of connections).
   /** Messages waiting for a receive or the handler. */
@@ -38,19 +42,19 @@ export class Inbox {
   /** Pending receives, oldest first. */
   private waiting: Fifo<Waiter> | undefined;
   private handler: MessageHandler | undefined;
-  private ended = false;
-  private endDelivered = false;
-  private drainScheduled = false;
-  private paused = false;
-  /** Whether `receive()` was ever called: until then no code can be woken to claim the next message. */
-  private receivedBefore = false;
+  /** The bits above ({@link ENDED}, …). */
+  private flags = 0;
   /** Given to `then()` of the promises the handler returns; made for the first one (idle connections never need it). */
   private onHandlerRejected: ((err: unknown) => void) | undefined;
 
-  constructor(
-    private readonly maxQueue: number,
-    private readonly hooks: InboxHooks,
-  ) {}
+  constructor(private readonly maxQueue: number) {}
+
+  /** The buffer reached `maxQueue`: stop reading from the socket. */
+  protected abstract pause(): void;
+  /** The buffer fell to half of `maxQueue`: read again. */
+  protected abstract resume(): void;
+  /** The message handler threw or rejected. */
+  protected abstract handlerFailed(err: unknown): void;
 
   /** How many messages wait in the buffer for a receive or a handler. */
   get size(): number {
@@ -64,26 +68,26 @@ export class Inbox {
       waiter.settle(msg);
       return;
     }
-    if (this.handler !== undefined && !this.receivedBefore && this.size === 0) {
+    if (this.handler !== undefined && !this.has(RECEIVED_BEFORE) && this.size === 0) {
       // Nothing was ever woken by a message here: deferring would only add latency (see the class comment).
       this.invoke(this.handler, msg);
       return;
     }
     (this.buffered ??= new Fifo()).push(msg);
     if (this.handler !== undefined) this.scheduleDrain();
-    if (!this.paused && this.buffered.length >= this.maxQueue) {
-      this.paused = true;
-      this.hooks.pause();
+    if (!this.has(PAUSED) && this.buffered.length >= this.maxQueue) {
+      this.flags |= PAUSED;
+      this.pause();
     }
   }
 
   /** The next undelivered message; `null` once ended and empty. Cancel-safe. */
   receive(options?: ReceiveOptions): Promise<Message | null> {
-    this.receivedBefore = true;
+    this.flags |= RECEIVED_BEFORE;
     if (options?.signal?.aborted !== true && this.size > 0) {
       return Promise.resolve(this.take());
     }
-    if (this.ended && options?.signal?.aborted !== true) return Promise.resolve(null);
+    if (this.has(ENDED) && options?.signal?.aborted !== true) return Promise.resolve(null);
     const waiting = (this.waiting ??= new Fifo());
     if (options?.timeout === undefined && options?.signal === undefined) {
       // Nothing can cancel this wait: no timer to arm, no closures to make (the common loop's path).
@@ -107,13 +111,13 @@ export class Inbox {
   /** Sets (or replaces) the handler; buffered messages go to it after the current synchronous code. */
   setHandler(handler: MessageHandler): void {
     this.handler = handler;
-    if (this.size > 0 || this.ended) this.scheduleDrain();
+    if (this.size > 0 || this.has(ENDED)) this.scheduleDrain();
   }
 
   /** No more messages will arrive: pending receives get `null`, the handler gets it once the buffer is empty. */
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.has(ENDED)) return;
+    this.flags |= ENDED;
     for (const waiter of this.waiting?.drain() ?? []) waiter.settle(null);
     if (this.size === 0) this.scheduleDrain();
   }
@@ -121,20 +125,20 @@ export class Inbox {
   /** The oldest buffered message; only called when {@link Inbox.size} > 0. */
   private take(): Message {
     const msg = this.buffered?.shift() as Message;
-    if (this.paused && this.size <= this.maxQueue >>> 1) {
-      this.paused = false;
-      this.hooks.resume();
+    if (this.has(PAUSED) && this.size <= this.maxQueue >>> 1) {
+      this.flags &= ~PAUSED;
+      this.resume();
     }
-    if (this.ended && this.size === 0) this.scheduleDrain();
+    if (this.has(ENDED) && this.size === 0) this.scheduleDrain();
     return msg;
   }
 
   // Deferred so that a receive made by code that runs first (see the class comment) comes first.
   private scheduleDrain(): void {
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
+    if (this.has(DRAIN_SCHEDULED)) return;
+    this.flags |= DRAIN_SCHEDULED;
     afterCurrentTask(() => {
-      this.drainScheduled = false;
+      this.flags &= ~DRAIN_SCHEDULED;
       this.drain();
     });
   }
@@ -143,8 +147,8 @@ export class Inbox {
     while (this.handler !== undefined && this.size > 0) {
       this.invoke(this.handler, this.take());
     }
-    if (this.ended && this.size === 0 && this.handler !== undefined && !this.endDelivered) {
-      this.endDelivered = true;
+    if (this.has(ENDED) && this.size === 0 && this.handler !== undefined && !this.has(END_DELIVERED)) {
+      this.flags |= END_DELIVERED;
       this.invoke(this.handler, null);
     }
   }
@@ -153,10 +157,14 @@ export class Inbox {
     try {
       const result = handler(msg);
       if (result !== undefined && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-        (result as PromiseLike<unknown>).then(undefined, (this.onHandlerRejected ??= (err) => this.hooks.handlerFailed(err)));
+        (result as PromiseLike<unknown>).then(undefined, (this.onHandlerRejected ??= (err) => this.handlerFailed(err)));
       }
     } catch (err) {
-      this.hooks.handlerFailed(err);
+      this.handlerFailed(err);
     }
+  }
+
+  private has(flag: number): boolean {
+    return (this.flags & flag) !== 0;
   }
 }

@@ -46,6 +46,24 @@ describe('Heartbeat group', () => {
     assert.equal(peer.deaths.length, 1);
   });
 
+  test('a member that counts what its peer sent (heardSinceBeat) is kept and beaten every interval while it hears, dropped when it stops', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
+    const group = new HeartbeatGroup({ interval: 100, timeout: 250 });
+    let hearing = true;
+    const peer = Object.assign(member(), { heardSinceBeat: () => hearing });
+    group.add(peer);
+    advance(t.mock.timers, 1000);
+    assert.equal(peer.beats, 10, 'no heard() calls, yet a beat every interval');
+    assert.deepEqual(peer.deaths, []);
+    hearing = false;
+    advance(t.mock.timers, 100);
+    assert.equal(peer.beats, 10, 'a beat not answered is not repeated');
+    advance(t.mock.timers, 149);
+    assert.deepEqual(peer.deaths, [], 'dropped no sooner than `timeout` after its last beat');
+    advance(t.mock.timers, 1);
+    assert.equal(peer.deaths.length, 1);
+  });
+
   test('a beat still unanswered is not repeated; a timeout longer than the interval is kept', (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 250 });

@@ -1,4 +1,5 @@
 import { CloseCode, WebSocketConn, type ConnOptions, type NodeWebSocketLike } from '@corows/core';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { newConnId } from './conn-id.js';
 import { writePrepared, type PreparedMessage } from './prepared-message.js';
@@ -22,6 +23,8 @@ export interface ServerConnOptions<Data> extends ConnOptions {
   /** What `verify` returned as `{ data }`, if anything. */
   data: Data | undefined;
   server: ConnServer<ServerConn<Data>>;
+  /** The upgraded TCP (or TLS) socket under the WebSocket. */
+  socket: Pick<Socket, 'bytesRead'>;
 }
 
 const OPEN = 1;
@@ -44,8 +47,7 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   private readonly server: ConnServer<ServerConn<Data>>;
   /** The rate-limit bucket, when the server has a rate limit. */
   private readonly bucket: TokenBucket | undefined;
-  /** The close code this end sent, if it started the closing handshake. */
-  private sentCode: number | undefined;
+  private readonly tcpSocket: Pick<Socket, 'bytesRead'>;
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
 
@@ -55,6 +57,7 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     this.connData = options.data;
     this.server = options.server;
     this.bucket = options.server.guard.newBucket();
+    this.tcpSocket = options.socket;
   }
 
   /** A random id (a UUID), unique across nodes; broadcasts use it for `except`, adapters for membership. */
@@ -97,13 +100,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     this.server.left(this, room);
   }
 
-  override close(code = 1000, reason = ''): Promise<void> {
-    const first = !this.closeRequested && !this.isFinished;
-    const closed = super.close(code, reason);
-    if (first && this.closeRequested) this.sentCode = code;
-    return closed;
-  }
-
   /** @internal Writes a broadcast; `false` if not written (closed, or refused by backpressure). */
   sendPrepared(message: PreparedMessage): boolean {
     if (this.link.readyState !== OPEN || this.server.guard.outbound(this, message.payload.length) !== undefined) return false;
@@ -133,9 +129,15 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     return this.server.guard.outbound(this, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
   }
 
+  // The heartbeat takes any byte read after a ping (its pong, or a message) as a sign of life, so the
+  // socket needs no `pong` listener (96 B per connection).
+  protected override bytesReceived(): number {
+    return this.tcpSocket.bytesRead;
+  }
+
   // A peer that never answers our close frame would make this 1006; report what was sent instead.
   protected override linkClosed(code: number, reason: string): void {
-    super.linkClosed(code === CloseCode.Abnormal ? (this.sentCode ?? code) : code, reason);
+    super.linkClosed(code === CloseCode.Abnormal ? (this.sentCloseCode ?? code) : code, reason);
   }
 
   // A direct call rather than a `close` listener, which would cost a closure and an eventemitter3

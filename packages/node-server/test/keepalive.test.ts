@@ -110,6 +110,42 @@ describe('keepAlive, server side', () => {
     assert.deepEqual(messages, []);
   });
 
+  // The server judges a client alive by any byte it reads after a ping (see ServerConn.bytesReceived).
+  test('a client that never answers pings but sends messages is kept; once it goes quiet it is dropped', LIMIT, async (t) => {
+    const { server, url } = await startServer(t, undefined, { keepAlive: { interval: 50, timeout: 200 } });
+    const accepted = nextConn(server);
+    const { WebSocket } = await import('ws');
+    const mute = new WebSocket(url, { autoPong: false });
+    t.after(() => mute.terminate());
+    let pings = 0;
+    mute.on('ping', () => pings++);
+    const conn = await accepted;
+    conn.whenNewMsg(() => undefined);
+    const talking = setInterval(() => mute.send('still here'), 20);
+    t.after(() => clearInterval(talking));
+    await until('8 pings', () => pings >= 8);
+    assert.equal(conn.state, 'OPEN', 'a client that sends data is alive, pong or not');
+    clearInterval(talking);
+    const [code, reason] = await nextEvent(conn, 'close');
+    assert.equal(code, 1006);
+    assert.match(reason, /^heartbeat timeout/);
+  });
+
+  test('a server connection still fires `pong` for the answers to its pings when listened to', LIMIT, async (t) => {
+    const { server, url } = await startServer(t, undefined, { keepAlive: QUICK_ALIVE });
+    const accepted = nextConn(server);
+    const client = await connectToWebsocket(url, { keepAlive: false });
+    t.after(() => client.close());
+    const conn = await accepted;
+    let pongs = 0;
+    conn.on('pong', () => pongs++);
+    await until('3 pongs', () => pongs >= 3);
+    const answered = nextEvent(conn, 'pong');
+    assert.equal(conn.ping(), true);
+    await answered;
+    assert.equal(conn.state, 'OPEN');
+  });
+
   test('a WHATWG WebSocket that is not corows gets no heartbeat message either', LIMIT, async (t) => {
     const { server, url } = await startServer(t, undefined, { keepAlive: QUICK_ALIVE });
     const accepted = nextConn(server);
