@@ -2,7 +2,18 @@ import { openLink } from '#link';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
-import { heartbeatGroup, resolveKeepAlive, type HeartbeatGroup, type HeartbeatMember, type KeepAlive } from './heartbeat.js';
+import {
+  heard,
+  heartbeatGroup,
+  leaveGroup,
+  resolveKeepAlive,
+  startBeats,
+  stopBeats,
+  suspendBeats,
+  type HeartbeatMember,
+  type HeartbeatRingNode,
+  type KeepAlive,
+} from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
 import { Inbox } from './inbox.js';
 import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
@@ -48,8 +59,6 @@ const FINISHED = 2;
 const READING_PAUSED = 4;
 /** The peer agreed on the corows heartbeat (subprotocol). */
 const HEARTBEAT_AGREED = 8;
-/** The current link is in its heartbeat group. */
-const IN_HEARTBEAT_GROUP = 16;
 /** {@link WebSocketConn.heartbeat}: neither bit is `'off'`. */
 const MODE_PROTOCOL = 32;
 const MODE_MESSAGE = 64;
@@ -127,8 +136,6 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   /** The current socket. A reconnecting connection attaches a new one with {@link WebSocketConn.attachSocket}. */
   protected link!: Link;
   private readonly inbox: InstanceType<typeof WebSocketConn.ConnInbox>;
-  /** The heartbeat group of this connection's settings; `undefined` when `keepAlive` is off. */
-  private readonly keepAliveGroup: HeartbeatGroup | undefined;
   /** The bits above ({@link CLOSE_REQUESTED}, …). */
   private flags = 0;
   private ending: Ending | undefined;
@@ -144,8 +151,9 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.headers = options.headers ?? {};
     this.remoteAddress = options.remoteAddress;
     const keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
-    this.keepAliveGroup = keepAlive === undefined ? undefined : heartbeatGroup(keepAlive);
     this.inbox = new WebSocketConn.ConnInbox(checkMaxQueue(options.maxQueue), this);
+    // In the group for life, beaten while a link is open (see startHeartbeat): no field holds the group.
+    if (keepAlive !== undefined) heartbeatGroup(keepAlive).add(this.inbox, false);
     this.attachSocket(socket);
   }
 
@@ -159,6 +167,9 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * was replaced is detached (`Link.detach`), so whatever reaches this is from the current link.
    */
   private static readonly ConnInbox = class extends Inbox implements LinkListener, HeartbeatMember {
+    ringPrev: HeartbeatRingNode | undefined = undefined;
+    ringNext: HeartbeatRingNode | undefined = undefined;
+    beatState = 0;
     /** `conn.bytesReceived()` when the last beat went, where the connection counts bytes. */
     private bytesAtBeat: number | undefined;
 
@@ -187,7 +198,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
     onMessage(msg: Message, bytes: number | undefined): void {
       if (!this.conn.admitMessage(bytes)) return;
-      this.conn.keepAliveGroup?.heard(this);
+      heard(this);
       this.conn.arrived(msg);
     }
 
@@ -201,7 +212,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
 
     onPong(): void {
-      this.conn.keepAliveGroup?.heard(this);
+      heard(this);
       this.conn.emit('pong');
     }
 
@@ -457,7 +468,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   protected finish(code: number, reason: string): void {
     if (this.isFinished) return;
     this.setFlag(FINISHED, true);
-    this.stopHeartbeat();
+    leaveGroup(this.inbox);
     const ending = (this.ending ??= new Ending());
     ending.code = code;
     ending.reason = reason;
@@ -507,28 +518,23 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   }
 
   private startHeartbeat(): void {
-    this.stopHeartbeat();
     this.setFlag(MODE_PROTOCOL | MODE_MESSAGE, false);
-    if (this.keepAliveGroup === undefined) return;
-    if (isNodeWebSocket(this.link.socket)) this.setFlag(MODE_PROTOCOL, true);
-    else if (this.hasFlag(HEARTBEAT_AGREED)) this.setFlag(MODE_MESSAGE, true);
-    else return;
-    this.keepAliveGroup.add(this.inbox);
-    this.setFlag(IN_HEARTBEAT_GROUP, true);
-    if (this.hasFlag(READING_PAUSED)) this.keepAliveGroup.suspend(this.inbox, true);
+    const inGroup = this.inbox.ringNext !== undefined; // keepAlive is on
+    if (inGroup && isNodeWebSocket(this.link.socket)) this.setFlag(MODE_PROTOCOL, true);
+    else if (inGroup && this.hasFlag(HEARTBEAT_AGREED)) this.setFlag(MODE_MESSAGE, true);
+    else return this.stopHeartbeat();
+    startBeats(this.inbox, this.hasFlag(READING_PAUSED));
   }
 
   private stopHeartbeat(): void {
-    if (!this.hasFlag(IN_HEARTBEAT_GROUP)) return;
-    this.keepAliveGroup?.delete(this.inbox);
-    this.setFlag(IN_HEARTBEAT_GROUP, false);
+    stopBeats(this.inbox);
   }
 
   private pauseReading(pause: boolean): void {
     this.setFlag(READING_PAUSED, pause);
     if (pause) this.link.pause();
     else this.link.resume();
-    this.keepAliveGroup?.suspend(this.inbox, pause);
+    suspendBeats(this.inbox, pause);
   }
 
   private arrived(msg: Message): void {

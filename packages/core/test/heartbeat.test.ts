@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HeartbeatGroup, heartbeatGroup, resolveKeepAlive, type HeartbeatMember } from '../src/heartbeat.js';
+import { heard, HeartbeatGroup, heartbeatGroup, leaveGroup, resolveKeepAlive, startBeats, stopBeats, suspendBeats, type HeartbeatMember } from '../src/heartbeat.js';
 import { isHeartbeatMessage, negotiateSubprotocol, offerHeartbeatProtocols, readSelectedProtocol } from '../src/heartbeat-protocol.js';
 
 
@@ -15,6 +15,9 @@ function advance(timers: { tick(ms: number): void }, ms: number): void {
 /** A heartbeat group member that counts its beats and records its death. */
 function member(): HeartbeatMember & { beats: number; deaths: string[] } {
   return {
+    ringPrev: undefined,
+    ringNext: undefined,
+    beatState: 0,
     beats: 0,
     deaths: [],
     beat() {
@@ -34,7 +37,7 @@ describe('Heartbeat group', () => {
     group.add(peer);
     advance(t.mock.timers, 100);
     assert.equal(peer.beats, 1);
-    group.heard(peer);
+    heard(peer);
     advance(t.mock.timers, 100);
     assert.equal(peer.beats, 2);
     advance(t.mock.timers, 49);
@@ -82,7 +85,7 @@ describe('Heartbeat group', () => {
     const peer = member();
     group.add(peer);
     advance(t.mock.timers, 150);
-    group.heard(peer); // answers the beat of t=100
+    heard(peer); // answers the beat of t=100
     advance(t.mock.timers, 200); // t=350: the deadline of the first beat passes; beaten again at t=200
     assert.equal(peer.beats, 2);
     assert.deepEqual(peer.deaths, [], 'the first deadline does not judge the second beat');
@@ -96,11 +99,11 @@ describe('Heartbeat group', () => {
     const peer = member();
     group.add(peer);
     advance(t.mock.timers, 150);
-    group.suspend(peer, true);
+    suspendBeats(peer, true);
     advance(t.mock.timers, 1000);
     assert.equal(peer.deaths.length, 0);
     assert.equal(peer.beats, 1, 'no beats while suspended');
-    group.suspend(peer, false);
+    suspendBeats(peer, false);
     advance(t.mock.timers, 200);
     assert.equal(peer.deaths.length, 1);
   });
@@ -132,13 +135,52 @@ describe('Heartbeat group', () => {
     group.add(late);
     advance(t.mock.timers, 40); // t=100: everyone's first beat, the late one's 40 ms after it joined
     assert.deepEqual([quiet.beats, talker.beats, late.beats], [1, 1, 1]);
-    group.heard(talker);
-    group.heard(late);
+    heard(talker);
+    heard(late);
     advance(t.mock.timers, 50); // t=150: the quiet one's deadline
     assert.equal(quiet.deaths.length, 1);
     assert.deepEqual([talker.deaths.length, late.deaths.length], [0, 0]);
     advance(t.mock.timers, 50); // t=200: the next round goes to the two left
     assert.deepEqual([quiet.beats, talker.beats, late.beats], [1, 2, 2]);
+  });
+
+  test('a member added off is beaten only between startBeats and stopBeats; resuming reading does not start it', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
+    const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
+    const peer = member();
+    group.add(peer, false); // a connection whose link is not open yet
+    suspendBeats(peer, true);
+    suspendBeats(peer, false);
+    advance(t.mock.timers, 300);
+    assert.equal(peer.beats, 0, 'an off member is never beaten');
+    startBeats(peer, false);
+    advance(t.mock.timers, 100);
+    assert.equal(peer.beats, 1);
+    heard(peer);
+    stopBeats(peer); // its link closed
+    advance(t.mock.timers, 300);
+    assert.equal(peer.beats, 1);
+    assert.deepEqual(peer.deaths, []);
+  });
+
+  test('a member that leaves, or makes another leave, when told it timed out does not disturb the others', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
+    const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
+    const members = Array.from({ length: 4 }, () => member());
+    const [first, second, third, fourth] = members as [ReturnType<typeof member>, ReturnType<typeof member>, ReturnType<typeof member>, ReturnType<typeof member>];
+    first.timedOut = (reason) => {
+      first.deaths.push(reason);
+      leaveGroup(first);
+      leaveGroup(second); // a connection closed by another's close handler
+    };
+    for (const m of members) group.add(m);
+    advance(t.mock.timers, 100);
+    heard(second);
+    advance(t.mock.timers, 50);
+    assert.deepEqual(members.map((m) => m.deaths.length), [1, 0, 1, 1], 'the silent ones after the leavers are judged too');
+    startBeats(third, false);
+    advance(t.mock.timers, 50); // t=200
+    assert.deepEqual(members.map((m) => m.beats), [1, 1, 2, 1], 'the ones that left are beaten no more');
   });
 
   test('connections with the same settings share one group', () => {
