@@ -15,7 +15,7 @@ import {
   type KeepAlive,
 } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
-import { Inbox } from './inbox.js';
+import { Inbox, sendResult } from './inbox.js';
 import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
 import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
@@ -76,6 +76,9 @@ class Ending {
   reason: string | undefined = undefined;
   closed: Promise<void> | undefined = undefined;
   resolveClosed: (() => void) | undefined = undefined;
+  /** The close code `ws` sent because the peer broke the protocol (1002, 1007, 1008, 1009), and why. */
+  protocolCode: number | undefined = undefined;
+  protocolReason = '';
 }
 
 /**
@@ -204,10 +207,20 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
     onClose(code: number, reason: string): void {
       this.conn.stopHeartbeat();
-      this.conn.linkClosed(code, reason);
+      const broken = this.conn.ending;
+      // `ws` stops reading once it has answered a protocol error, so it reports 1006: report what it sent.
+      if (code === CloseCode.Abnormal && broken?.protocolCode !== undefined) this.conn.linkClosed(broken.protocolCode, broken.protocolReason);
+      else this.conn.linkClosed(code, reason);
     }
 
-    onError(err: Error): void {
+    onError(err: Error, protocolCode: number | undefined): void {
+      if (protocolCode !== undefined) {
+        const ending = (this.conn.ending ??= new Ending());
+        if (ending.protocolCode === undefined) {
+          ending.protocolCode = protocolCode;
+          ending.protocolReason = err.message;
+        }
+      }
       this.conn.reportError(err, false);
     }
 
@@ -410,7 +423,8 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
    */
   protected attachSocket(socket: WebSocketLike): void {
-    (this.link as Link | undefined)?.detach();
+    (this.link as Link | undefined)?.detach(this.inbox);
+    if (this.ending !== undefined) this.ending.protocolCode = undefined; // the old link's
     this.link = openLink(socket, this.inbox);
     this.setFlag(PONGS_WATCHED, false);
     if (this.listenerCount('pong') > 0) this.watchPongs();
@@ -447,7 +461,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   /** Stops listening to the current link and drops its socket; its close is not reported. */
   protected detachLink(): void {
     this.stopHeartbeat();
-    this.link.detach();
+    this.link.detach(this.inbox);
     this.link.terminate();
   }
 
@@ -583,13 +597,15 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     }
     const refused = this.admitSend(data);
     if (refused !== undefined) return Promise.resolve(refused);
-    return new Promise((resolve) => {
-      try {
-        this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err)));
-      } catch (err) {
-        resolve(this.sendFailure(action, err));
-      }
-    });
+    return sendResult(
+      new Promise((resolve) => {
+        try {
+          this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err)));
+        } catch (err) {
+          resolve(this.sendFailure(action, err));
+        }
+      }),
+    );
   }
 
   private sendFailure(action: string, err: unknown): Error {

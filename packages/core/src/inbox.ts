@@ -19,6 +19,19 @@ const PAUSED = 8;
 const RECEIVED_BEFORE = 16;
 
 /**
+ * The promise the last send returned (see {@link sendResult}). Sends never reject, so a handler that
+ * returns one, as `conn.whenNewMsg((msg) => conn.sendMessage(msg))` does, needs no rejection handler:
+ * one comparison instead of a `then()` (a promise and a closure) per message.
+ */
+let lastSendResult: unknown;
+
+/** Marks `promise` as a send's result, which never rejects; returns it. */
+export function sendResult<T>(promise: Promise<T>): Promise<T> {
+  lastSendResult = promise;
+  return promise;
+}
+
+/**
  * Delivers each arriving message exactly once, in order, by this priority: (1) the oldest pending
  * `receive()`; (2) else the handler; (3) else the buffer, until one of them comes. After `end()`,
  * buffered messages are still delivered, then `null`: to every receive, and to the handler once.
@@ -44,8 +57,6 @@ export abstract class Inbox {
   private handler: MessageHandler | undefined;
   /** The bits above ({@link ENDED}, …). */
   private flags = 0;
-  /** Given to `then()` of the promises the handler returns; made for the first one (idle connections never need it). */
-  private onHandlerRejected: ((err: unknown) => void) | undefined;
 
   constructor(private readonly maxQueue: number) {}
 
@@ -156,8 +167,8 @@ export abstract class Inbox {
   private invoke(handler: MessageHandler, msg: Message | null): void {
     try {
       const result = handler(msg);
-      if (result !== undefined && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-        (result as PromiseLike<unknown>).then(undefined, (this.onHandlerRejected ??= (err) => this.handlerFailed(err)));
+      if (result !== undefined && result !== lastSendResult && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.handlerFailed(err));
       }
     } catch (err) {
       this.handlerFailed(err);

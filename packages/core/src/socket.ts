@@ -68,7 +68,11 @@ export interface LinkListener {
   /** `bytes`: the payload's size in bytes, where the socket tells it cheaply (Node's `ws`). */
   onMessage(msg: Message, bytes: number | undefined): void;
   onClose(code: number, reason: string): void;
-  onError(err: Error): void;
+  /**
+   * `protocolCode`: the close code `ws` sent because the peer broke the protocol, when that is the
+   * error (it then reports the close as 1006, never having read the peer's answer).
+   */
+  onError(err: Error, protocolCode: number | undefined): void;
   onPong(): void;
 }
 
@@ -95,8 +99,8 @@ export interface Link {
    * when something needs them: on `ws`, a fourth event doubles each socket's listener table (96 B).
    */
   watchPongs(): void;
-  /** Stops reporting to the listener: whatever the socket does from now on is ignored. */
-  detach(): void;
+  /** Stops reporting to `listener` (the one given when it was opened): whatever the socket does from now on is ignored. */
+  detach(listener: LinkListener): void;
 }
 
 /** Whether `socket` is Node's `ws` (or shaped like it). */
@@ -132,32 +136,35 @@ export function domLink(socket: DomWebSocketLike, listener: LinkListener): Link 
 /** Where the listeners below find a `ws` socket's link. */
 const LINK = Symbol('corows.link');
 
-/** A `ws` socket serving a {@link NodeLink}. */
+/**
+ * A `ws` socket serving a {@link NodeLink}: where its events go; `null` once detached (its listeners
+ * stay installed, reporting to nobody), `undefined` if never wrapped.
+ */
 interface LinkedSocket extends NodeWebSocketLike {
-  [LINK]?: NodeLink;
+  [LINK]?: LinkListener | null;
 }
 
 // The socket listeners are plain functions, shared by every socket: the socket (`this`, as Node's
 // EventEmitter calls them) holds its link. A closure per listener and socket would cost about 0.3 KB
 // per connection, which counts on a server holding 10,000s of them (heap snapshots).
 function onSocketOpen(this: LinkedSocket): void {
-  this[LINK]?.listener.onOpen();
+  this[LINK]?.onOpen();
 }
 
 function onSocketMessage(this: LinkedSocket, data: NodeBufferLike, isBinary: boolean): void {
-  this[LINK]?.listener.onMessage(isBinary ? data : data.toString(), data.length);
+  this[LINK]?.onMessage(isBinary ? data : data.toString(), data.length);
 }
 
 function onSocketClose(this: LinkedSocket, code: number, reason: NodeBufferLike): void {
-  this[LINK]?.closed(code, reason.toString());
+  this[LINK]?.onClose(code, reason.toString());
 }
 
 function onSocketError(this: LinkedSocket, err: Error): void {
-  this[LINK]?.failed(err);
+  this[LINK]?.onError(err, protocolCloseCode(err));
 }
 
 function onSocketPong(this: LinkedSocket): void {
-  this[LINK]?.listener.onPong();
+  this[LINK]?.onPong();
 }
 
 /** What every link reads from, or passes straight to, its socket. */
@@ -184,35 +191,23 @@ abstract class SocketLink<Socket extends DomWebSocketLike | NodeWebSocketLike> {
 // Classes rather than object literals with getters and arrow functions: one link lives as long as its
 // connection, and the literal cost about 1.4 KB more per connection (heap snapshots, 2,000 connections).
 class NodeLink extends SocketLink<LinkedSocket> implements Link {
-  private protocolError: { code: number; reason: string } | undefined;
   /** Made on the first send: a connection that never sends does not pay for it. */
   private writes: WriteQueue | undefined;
 
-  /** A socket serves one link: wrapping it again hands its events to the new link. */
-  constructor(
-    socket: LinkedSocket,
-    readonly listener: LinkListener,
-  ) {
+  /**
+   * A socket serves one link: wrapping it again hands its events to the new link. The socket holds
+   * the listener (see the listeners above), so the link does not.
+   */
+  constructor(socket: LinkedSocket, listener: LinkListener) {
     super(socket);
     socket.binaryType = 'nodebuffer';
     const linkedBefore = socket[LINK] !== undefined;
-    socket[LINK] = this;
+    socket[LINK] = listener;
     if (linkedBefore) return;
     if (socket.readyState === CONNECTING) socket.on('open', onSocketOpen);
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
     socket.on('error', onSocketError);
-  }
-
-  closed(code: number, reason: string): void {
-    if (code === 1006 && this.protocolError !== undefined) this.listener.onClose(this.protocolError.code, this.protocolError.reason);
-    else this.listener.onClose(code, reason);
-  }
-
-  failed(err: Error): void {
-    const code = protocolCloseCode(err);
-    if (code !== undefined) this.protocolError ??= { code, reason: err.message };
-    this.listener.onError(err);
   }
 
   send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {
@@ -243,8 +238,8 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
     this.socket.on('pong', onSocketPong);
   }
 
-  detach(): void {
-    if (this.socket[LINK] === this) this.socket[LINK] = undefined;
+  detach(listener: LinkListener): void {
+    if (this.socket[LINK] === listener) this.socket[LINK] = null;
   }
 }
 
@@ -268,7 +263,7 @@ class DomLink extends SocketLink<DomWebSocketLike> implements Link {
     socket.onmessage = (ev) =>
       listener.onMessage(typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer), undefined);
     socket.onclose = (ev) => listener.onClose(ev.code, ev.reason);
-    socket.onerror = () => listener.onError(new Error('the WebSocket reported an error (browsers give no detail)'));
+    socket.onerror = () => listener.onError(new Error('the WebSocket reported an error (browsers give no detail)'), undefined);
   }
 
   send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {

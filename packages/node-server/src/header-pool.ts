@@ -20,7 +20,7 @@ const MAX_VALUE_LENGTH = 256;
 
 /**
  * One copy per server of the header values that repeat across its connections (the host, the fixed
- * handshake values, a browser's origin, user agent and languages). `conn.headers` lives as long as
+ * handshake values, a browser's origin, user agent and languages), in compact copies of the headers. `conn.headers` lives as long as
  * its connection, and Node makes new strings for every request: shared, a bare handshake's values
  * cost 110 B less per connection (heap snapshots), a browser's several hundred. The pool holds at
  * most `maxValues` values of at most 256 characters; past that, values are kept as they come.
@@ -30,15 +30,26 @@ export class HeaderPool {
 
   constructor(private readonly maxValues = 1024) {}
 
-  /** Replaces, in place, each shareable value of `headers` by the pool's copy; returns `headers`. */
+  /** A compact copy of `headers` (see {@link compactCopy}) whose shareable values are the pool's copies. */
   share(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+    const copy = compactCopy(headers);
     for (const name of SHAREABLE) {
-      const value = headers[name];
+      const value = copy[name];
       if (typeof value !== 'string') continue;
       const pooled = this.values.get(value);
-      if (pooled !== undefined) headers[name] = pooled;
+      if (pooled !== undefined) copy[name] = pooled;
       else if (value.length <= MAX_VALUE_LENGTH && this.values.size < this.maxValues) this.values.set(value, value);
     }
-    return headers;
+    return copy;
   }
+}
+
+/**
+ * A copy of `headers` with every property inside the object. Node builds `req.headers` one property
+ * at a time, so V8 keeps the fifth and later ones in a separate array with room to grow (40 B or more
+ * per connection, kept as long as `conn.headers`); `JSON.parse` makes objects that fit their
+ * properties exactly. (Header values are strings or arrays of strings: JSON keeps them as they are.)
+ */
+function compactCopy(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return JSON.parse(JSON.stringify(headers)) as IncomingHttpHeaders;
 }

@@ -3,7 +3,6 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { newConnId } from './conn-id.js';
 import { writePrepared, type PreparedMessage } from './prepared-message.js';
-import type { TokenBucket } from './rate-limit.js';
 import type { Membership, RoomMember } from './rooms.js';
 import type { GuardedConn, TrafficGuard } from './traffic-guard.js';
 
@@ -45,8 +44,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   private connId: string | undefined;
   private connData: Data | undefined;
   private readonly server: ConnServer<ServerConn<Data>>;
-  /** The rate-limit bucket, when the server has a rate limit. */
-  private readonly bucket: TokenBucket | undefined;
   private readonly tcpSocket: Pick<Socket, 'bytesRead'>;
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
@@ -56,7 +53,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     super(ws as unknown as NodeWebSocketLike, options);
     this.connData = options.data;
     this.server = options.server;
-    this.bucket = options.server.guard.newBucket();
     this.tcpSocket = options.socket;
   }
 
@@ -122,7 +118,7 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
 
   // The server's limits and counters, in the one path every message takes (no listener per socket).
   protected override admitMessage(bytes: number | undefined): boolean {
-    return this.server.guard.inbound(this, this.bucket, bytes ?? 0);
+    return this.server.guard.inbound(this, bytes ?? 0);
   }
 
   protected override admitSend(data: string | ArrayBuffer | ArrayBufferView): Error | undefined {

@@ -26,28 +26,34 @@ export interface GuardedConn {
 
 /**
  * The server's limits on its connections' traffic, and its traffic counters: one per server, shared by
- * all its connections, which each keep only a rate-limit bucket, and only when there is a rate limit.
+ * all its connections. With a rate limit it keeps each connection's bucket (in a `WeakMap`, so that
+ * a server without one spends no field on it in each of its connections).
  * A client over its rate limit is closed with 1008 before the offending message reaches the inbox; a
  * client too slow to read gets the backpressure policy on every write (sends and broadcasts).
  */
 export class TrafficGuard {
+  /** Each connection's rate-limit bucket, made with its first message; `undefined` without a rate limit. */
+  private readonly buckets: WeakMap<GuardedConn, TokenBucket> | undefined;
+
   constructor(
     private readonly limits: SocketLimits,
     private readonly metrics: MetricsRecorder,
-  ) {}
-
-  /** A new connection's rate-limit bucket; `undefined` when the server has no rate limit. */
-  newBucket(): TokenBucket | undefined {
-    return this.limits.rateLimit === undefined ? undefined : new TokenBucket(this.limits.rateLimit);
+  ) {
+    if (limits.rateLimit !== undefined) this.buckets = new WeakMap();
   }
 
   /**
-   * Counts a message of `bytes` that arrived on `conn`; `false` if `bucket` had no token left for it:
+   * Counts a message of `bytes` that arrived on `conn`; `false` if its bucket had no token left for it:
    * the first time, `conn` is closed with 1008 and told why; from then on every message is refused.
    */
-  inbound(conn: GuardedConn, bucket: TokenBucket | undefined, bytes: number): boolean {
+  inbound(conn: GuardedConn, bytes: number): boolean {
     this.metrics.received(bytes);
-    if (bucket === undefined) return true;
+    if (this.buckets === undefined) return true;
+    let bucket = this.buckets.get(conn);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(this.limits.rateLimit as RateLimit); // full: as if made when the connection opened
+      this.buckets.set(conn, bucket);
+    }
     const wasOver = bucket.over;
     if (bucket.take()) return true;
     if (wasOver) return false;

@@ -23,3 +23,12 @@ test('the pool is bounded: at most maxValues values, none longer than 256 charac
   for (const host of ['a', 'b', 'c', 'd']) assert.deepEqual(pool.share({ host }), { host });
   assert.deepEqual([...pooled.keys()], ['a', 'b']);
 });
+
+test('share() returns an equal copy, arrays of values included, and leaves the request\'s object alone', () => {
+  const pool = new HeaderPool();
+  const headers = { host: 'example.com', 'x-many': ['a', 'b'], 'sec-websocket-key': 'k', upgrade: 'websocket', connection: 'Upgrade', 'x-more': 'm' };
+  const kept = pool.share(headers);
+  assert.notEqual(kept, headers);
+  assert.deepEqual(kept, headers);
+  assert.deepEqual(Object.keys(kept), Object.keys(headers), 'in the same order');
+});
