@@ -16,7 +16,7 @@ import {
 } from './heartbeat.js';
 import { isHeartbeatMessage, readSelectedProtocol } from './heartbeat-protocol.js';
 import { Inbox, sendResult } from './inbox.js';
-import { isNodeWebSocket, OPEN, type Link, type LinkListener, type WebSocketLike } from './socket.js';
+import { isNodeWebSocket, OPEN, type Link, type LinkListener, type NodeTransport, type WebSocketLike } from './socket.js';
 import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
 /** Default {@link ConnOptions.maxQueue}: messages buffered before the socket stops being read. */
@@ -32,6 +32,12 @@ export interface ConnOptions {
   headers?: Readonly<Record<string, string | string[] | undefined>>;
   /** The peer's IP address, where known. */
   remoteAddress?: string | undefined;
+  /**
+   * Node: the TCP (or TLS) socket under `socket`, if you know it (a server knows it from the
+   * upgrade). corows then writes each event-loop turn's messages together, and its heartbeat counts
+   * the bytes read instead of listening for pongs. A `ws` client's is found on its own.
+   */
+  transport?: NodeTransport;
   /**
    * How many unconsumed messages the inbox holds before it stops reading from the socket (Node);
    * reading resumes when it has drained to half. Browsers cannot pause a WebSocket, so there the
@@ -157,7 +163,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     this.inbox = new WebSocketConn.ConnInbox(checkMaxQueue(options.maxQueue), this);
     // In the group for life, beaten while a link is open (see startHeartbeat): no field holds the group.
     if (keepAlive !== undefined) heartbeatGroup(keepAlive).add(this.inbox, false);
-    this.attachSocket(socket);
+    this.attachSocket(socket, options.transport);
   }
 
   // A small class rather than objects of arrow functions: a connection lives as long as its socket,
@@ -422,10 +428,10 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * Wraps `socket` as this connection's link, in place of the previous one, whose later events are
    * ignored from now on. The inbox stays: messages not yet delivered are delivered first.
    */
-  protected attachSocket(socket: WebSocketLike): void {
+  protected attachSocket(socket: WebSocketLike, transport?: NodeTransport): void {
     (this.link as Link | undefined)?.detach(this.inbox);
     if (this.ending !== undefined) this.ending.protocolCode = undefined; // the old link's
-    this.link = openLink(socket, this.inbox);
+    this.link = openLink(socket, this.inbox, transport);
     this.setFlag(PONGS_WATCHED, false);
     if (this.listenerCount('pong') > 0) this.watchPongs();
     if (this.link.readyState === OPEN) this.linkUp(false);
@@ -449,13 +455,12 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   }
 
   /**
-   * Bytes read from the peer so far, where this end can count them; `undefined` (the default) where
-   * it cannot. Where it can, the heartbeat takes any byte that arrives after a ping (its pong, or a
-   * message) as a sign of life, and needs no pong listener on the socket. A server connection counts
-   * its TCP socket's bytes.
+   * Bytes read from the peer so far, where this end can count them (Node, with the TCP socket known:
+   * see `ConnOptions.transport`). Where it can, the heartbeat takes any byte that arrives after a ping
+   * (its pong, or a message) as a sign of life, and needs no pong listener on the socket.
    */
-  protected bytesReceived(): number | undefined {
-    return undefined;
+  private bytesReceived(): number | undefined {
+    return this.link.bytesRead;
   }
 
   /** Stops listening to the current link and drops its socket; its close is not reported. */

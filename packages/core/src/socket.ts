@@ -1,4 +1,3 @@
-import { Fifo } from './fifo.js';
 import type { Message } from './types.js';
 
 /** `readyState` values, the same in every WebSocket implementation. */
@@ -8,7 +7,7 @@ export const CLOSING = 2;
 export const CLOSED = 3;
 
 /** A Node `Buffer`, as `ws` delivers it: a `Uint8Array` whose `toString()` decodes UTF-8. */
-interface NodeBufferLike extends Uint8Array {
+export interface NodeBufferLike extends Uint8Array {
   toString(encoding?: 'utf8'): string;
 }
 
@@ -45,12 +44,27 @@ export interface NodeWebSocketLike {
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'open' | 'pong', listener: () => void): unknown;
   on(event: 'unexpected-response', listener: (request: unknown, response: { statusCode?: number; statusMessage?: string }) => void): unknown;
+  on(event: 'upgrade', listener: (response: { socket: NodeTransport }) => void): unknown;
   send(data: string | ArrayBuffer | ArrayBufferView, cb: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   ping(): void;
   pause(): void;
   resume(): void;
   terminate(): void;
+}
+
+/**
+ * The TCP (or TLS) socket under a `ws` socket: Node's `net.Socket`. Where corows knows it, it writes
+ * each event-loop turn's messages to it together (`cork`), and its heartbeat counts the bytes it read.
+ */
+export interface NodeTransport {
+  /** Bytes read from the peer so far. */
+  readonly bytesRead: number;
+  readonly writableCorked: number;
+  /** Bytes waiting to be written. */
+  readonly writableLength: number;
+  cork(): void;
+  uncork(): void;
 }
 
 /** Either kind of socket: corows picks the richer Node interface when the object has it. */
@@ -82,6 +96,8 @@ export interface Link {
   readonly readyState: number;
   readonly bufferedAmount: number;
   readonly protocol: string;
+  /** Bytes read from the peer so far, where this link can count them (Node, once the handshake is done). */
+  readonly bytesRead: number | undefined;
   /** Writes one frame; `done` gets an error if it could not be written. */
   send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void;
   /** Starts the closing handshake. Throws if the code or reason is invalid. */
@@ -109,66 +125,13 @@ export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketL
     typeof (socket as Partial<NodeWebSocketLike>).pause === 'function';
 }
 
-/**
- * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`), per
- * RFC 6455. `ws` then stops reading, so it never sees the peer's answer and reports 1006; corows
- * reports what was sent.
- */
-function protocolCloseCode(err: Error): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
-  if (code === 'WS_ERR_INVALID_UTF8') return 1007;
-  if (code.startsWith('WS_ERR_UNSUPPORTED_') && code.endsWith('_LENGTH')) return 1009;
-  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return 1008;
-  return 1002;
-}
-
-/** A {@link Link} on Node's `ws` (or a socket shaped like it). */
-export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener): Link {
-  return new NodeLink(socket, listener);
-}
-
 /** A {@link Link} on a WHATWG `WebSocket`. */
 export function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
   return new DomLink(socket, listener);
 }
 
-/** Where the listeners below find a `ws` socket's link. */
-const LINK = Symbol('corows.link');
-
-/**
- * A `ws` socket serving a {@link NodeLink}: where its events go; `null` once detached (its listeners
- * stay installed, reporting to nobody), `undefined` if never wrapped.
- */
-interface LinkedSocket extends NodeWebSocketLike {
-  [LINK]?: LinkListener | null;
-}
-
-// The socket listeners are plain functions, shared by every socket: the socket (`this`, as Node's
-// EventEmitter calls them) holds its link. A closure per listener and socket would cost about 0.3 KB
-// per connection, which counts on a server holding 10,000s of them (heap snapshots).
-function onSocketOpen(this: LinkedSocket): void {
-  this[LINK]?.onOpen();
-}
-
-function onSocketMessage(this: LinkedSocket, data: NodeBufferLike, isBinary: boolean): void {
-  this[LINK]?.onMessage(isBinary ? data : data.toString(), data.length);
-}
-
-function onSocketClose(this: LinkedSocket, code: number, reason: NodeBufferLike): void {
-  this[LINK]?.onClose(code, reason.toString());
-}
-
-function onSocketError(this: LinkedSocket, err: Error): void {
-  this[LINK]?.onError(err, protocolCloseCode(err));
-}
-
-function onSocketPong(this: LinkedSocket): void {
-  this[LINK]?.onPong();
-}
-
 /** What every link reads from, or passes straight to, its socket. */
-abstract class SocketLink<Socket extends DomWebSocketLike | NodeWebSocketLike> {
+export abstract class SocketLink<Socket extends DomWebSocketLike | NodeWebSocketLike> {
   constructor(readonly socket: Socket) {}
 
   get readyState(): number {
@@ -188,74 +151,10 @@ abstract class SocketLink<Socket extends DomWebSocketLike | NodeWebSocketLike> {
   }
 }
 
-// Classes rather than object literals with getters and arrow functions: one link lives as long as its
-// connection, and the literal cost about 1.4 KB more per connection (heap snapshots, 2,000 connections).
-class NodeLink extends SocketLink<LinkedSocket> implements Link {
-  /** Made on the first send: a connection that never sends does not pay for it. */
-  private writes: WriteQueue | undefined;
-
-  /**
-   * A socket serves one link: wrapping it again hands its events to the new link. The socket holds
-   * the listener (see the listeners above), so the link does not.
-   */
-  constructor(socket: LinkedSocket, listener: LinkListener) {
-    super(socket);
-    socket.binaryType = 'nodebuffer';
-    const linkedBefore = socket[LINK] !== undefined;
-    socket[LINK] = listener;
-    if (linkedBefore) return;
-    if (socket.readyState === CONNECTING) socket.on('open', onSocketOpen);
-    socket.on('message', onSocketMessage);
-    socket.on('close', onSocketClose);
-    socket.on('error', onSocketError);
-  }
-
-  send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {
-    const writes = (this.writes ??= new WriteQueue());
-    this.socket.send(data, writes.written);
-    writes.push(done);
-  }
-
-  terminate(): void {
-    this.socket.terminate();
-  }
-
-  pause(): void {
-    this.socket.pause();
-  }
-
-  resume(): void {
-    this.socket.resume();
-  }
-
-  ping(): boolean {
-    if (this.socket.readyState !== OPEN) return false;
-    this.socket.ping();
-    return true;
-  }
-
-  watchPongs(): void {
-    this.socket.on('pong', onSocketPong);
-  }
-
-  detach(listener: LinkListener): void {
-    if (this.socket[LINK] === listener) this.socket[LINK] = null;
-  }
-}
-
-/**
- * The callbacks of one socket's writes in flight, called through one shared callback. Node's streams
- * complete writes in order, and when consecutive writes pass the same callback they schedule one
- * `process.nextTick` for all of them; a callback per write costs a tick and an object each, which
- * measured about 8% of a 64-byte echo's throughput.
- */
-class WriteQueue extends Fifo<(err?: Error) => void> {
-  readonly written = (err?: Error | null): void => {
-    this.shift()?.(err ?? undefined);
-  };
-}
-
+// A class rather than an object literal with getters and arrow functions (see NodeLink).
 class DomLink extends SocketLink<DomWebSocketLike> implements Link {
+  readonly bytesRead = undefined;
+
   constructor(socket: DomWebSocketLike, listener: LinkListener) {
     super(socket);
     socket.binaryType = 'arraybuffer';

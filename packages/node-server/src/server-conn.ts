@@ -22,8 +22,6 @@ export interface ServerConnOptions<Data> extends ConnOptions {
   /** What `verify` returned as `{ data }`, if anything. */
   data: Data | undefined;
   server: ConnServer<ServerConn<Data>>;
-  /** The upgraded TCP (or TLS) socket under the WebSocket. */
-  socket: Pick<Socket, 'bytesRead'>;
 }
 
 const OPEN = 1;
@@ -44,7 +42,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   private connId: string | undefined;
   private connData: Data | undefined;
   private readonly server: ConnServer<ServerConn<Data>>;
-  private readonly tcpSocket: Pick<Socket, 'bytesRead'>;
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
 
@@ -53,7 +50,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     super(ws as unknown as NodeWebSocketLike, options);
     this.connData = options.data;
     this.server = options.server;
-    this.tcpSocket = options.socket;
   }
 
   /** A random id (a UUID), unique across nodes; broadcasts use it for `except`, adapters for membership. */
@@ -123,12 +119,6 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
 
   protected override admitSend(data: string | ArrayBuffer | ArrayBufferView): Error | undefined {
     return this.server.guard.outbound(this, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
-  }
-
-  // The heartbeat takes any byte read after a ping (its pong, or a message) as a sign of life, so the
-  // socket needs no `pong` listener (96 B per connection).
-  protected override bytesReceived(): number {
-    return this.tcpSocket.bytesRead;
   }
 
   // A peer that never answers our close frame would make this 1006; report what was sent instead.

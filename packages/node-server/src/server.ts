@@ -237,7 +237,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
       url: req.url ?? '/',
       headers: this.headerPool.share(req.headers),
       remoteAddress: req.socket.remoteAddress,
-      socket: req.socket,
+      transport: req.socket,
       maxQueue: this.options.maxQueue,
       keepAlive: this.options.keepAlive,
       data,

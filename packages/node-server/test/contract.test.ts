@@ -92,6 +92,38 @@ describe('sending', () => {
     assert.deepEqual(order, Array.from({ length: count }, (_, i) => i), 'sends resolved out of call order');
   });
 
+  test('the sends of one tick are written together at its end, on both sides', async (t) => {
+    const { client, peer } = await pair(t);
+    for (const conn of [client, peer]) {
+      const sends = [conn.sendMessage('a'), conn.sendMessage('b'), conn.sendMessage('c')];
+      assert.ok(conn.bufferedAmount > 0, 'held back until the tick ends (written at once, it would be in the kernel already)');
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      assert.equal(conn.bufferedAmount, 0, 'written when the tick ends');
+      assert.deepEqual(await Promise.all(sends), [null, null, null]);
+    }
+    assert.deepEqual([await peer.receiveMessage(), await peer.receiveMessage(), await peer.receiveMessage()], ['a', 'b', 'c']);
+    assert.deepEqual([await client.receiveMessage(), await client.receiveMessage(), await client.receiveMessage()], ['a', 'b', 'c']);
+  });
+
+  test('a burst in one tick is written as it goes past 64 KiB: what waits stays bounded', async (t) => {
+    const { client, peer } = await pair(t);
+    const chunk = 'y'.repeat(1024);
+    let most = 0;
+    const sends: Promise<Error | null>[] = [];
+    for (let i = 0; i < 1024; i++) {
+      sends.push(client.sendMessage(chunk));
+      most = Math.max(most, client.bufferedAmount);
+    }
+    // 1 MiB in all: without the bound it would all wait until the tick ends.
+    assert.ok(most < 1024 * 1024 / 2, `${most} bytes waited at once`);
+    assert.ok((await Promise.all(sends)).every((result) => result === null));
+    let received = 0;
+    for await (const msg of peer) {
+      assert.equal(msg, chunk);
+      if (++received === 1024) break;
+    }
+  });
+
   test('a send racing a peer that drops resolves an Error, not an unhandled rejection', async (t) => {
     const { client, peer } = await pair(t);
     peer.terminate();

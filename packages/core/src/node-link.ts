@@ -1,0 +1,173 @@
+import { Fifo } from './fifo.js';
+import {
+  CONNECTING,
+  OPEN,
+  SocketLink,
+  type Link,
+  type LinkListener,
+  type NodeBufferLike,
+  type NodeTransport,
+  type NodeWebSocketLike,
+} from './socket.js';
+
+// Node only: imported by `#link` in Node (link.ts), never by the browser build. Core compiles without
+// Node's types, so the one Node global used here is declared here.
+declare const process: { nextTick<T>(callback: (arg: T) => void, arg: T): void };
+
+/**
+ * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`), per
+ * RFC 6455. `ws` then stops reading, so it never sees the peer's answer and reports 1006; corows
+ * reports what was sent.
+ */
+function protocolCloseCode(err: Error): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+  if (code.startsWith('WS_ERR_UNSUPPORTED_') && code.endsWith('_LENGTH')) return 1009;
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return 1008;
+  return 1002;
+}
+
+
+/** A {@link Link} on Node's `ws` (or a socket shaped like it). */
+export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener, transport?: NodeTransport): Link {
+  return new NodeLink(socket, listener, transport);
+}
+
+
+/** Where the listeners below find a `ws` socket's link. */
+const LINK = Symbol('corows.link');
+
+/**
+ * A `ws` socket serving a {@link NodeLink}: where its events go; `null` once detached (its listeners
+ * stay installed, reporting to nobody), `undefined` if never wrapped.
+ */
+interface LinkedSocket extends NodeWebSocketLike {
+  [LINK]?: LinkListener | null;
+}
+
+// The socket listeners are plain functions, shared by every socket: the socket (`this`, as Node's
+// EventEmitter calls them) holds its link. A closure per listener and socket would cost about 0.3 KB
+// per connection, which counts on a server holding 10,000s of them (heap snapshots).
+function onSocketOpen(this: LinkedSocket): void {
+  this[LINK]?.onOpen();
+}
+
+function onSocketMessage(this: LinkedSocket, data: NodeBufferLike, isBinary: boolean): void {
+  this[LINK]?.onMessage(isBinary ? data : data.toString(), data.length);
+}
+
+function onSocketClose(this: LinkedSocket, code: number, reason: NodeBufferLike): void {
+  this[LINK]?.onClose(code, reason.toString());
+}
+
+function onSocketError(this: LinkedSocket, err: Error): void {
+  this[LINK]?.onError(err, protocolCloseCode(err));
+}
+
+function onSocketPong(this: LinkedSocket): void {
+  this[LINK]?.onPong();
+}
+
+
+// Classes rather than object literals with getters and arrow functions: one link lives as long as its
+// connection, and the literal cost about 1.4 KB more per connection (heap snapshots, 2,000 connections).
+class NodeLink extends SocketLink<LinkedSocket> implements Link {
+  /** Made on the first send: a connection that never sends does not pay for it. */
+  private writes: WriteQueue | undefined;
+  /** The TCP socket under `socket`: given (a server's connection), or learnt from the handshake (a client's). */
+  private transport: NodeTransport | undefined;
+
+  /**
+   * A socket serves one link: wrapping it again hands its events to the new link. The socket holds
+   * the listener (see the listeners above), so the link does not.
+   */
+  constructor(socket: LinkedSocket, listener: LinkListener, transport: NodeTransport | undefined) {
+    super(socket);
+    socket.binaryType = 'nodebuffer';
+    this.transport = transport;
+    if (transport === undefined && socket.readyState === CONNECTING) {
+      socket.on('upgrade', (response) => {
+        this.transport = response.socket;
+      });
+    }
+    const linkedBefore = socket[LINK] !== undefined;
+    socket[LINK] = listener;
+    if (linkedBefore) return;
+    if (socket.readyState === CONNECTING) socket.on('open', onSocketOpen);
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+  }
+
+  get bytesRead(): number | undefined {
+    return this.transport?.bytesRead;
+  }
+
+  send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {
+    const writes = (this.writes ??= new WriteQueue());
+    const transport = this.transport;
+    if (transport !== undefined && transport.writableCorked === 0) {
+      transport.cork();
+      process.nextTick(uncork, transport);
+    }
+    this.socket.send(data, writes.written);
+    writes.push(done);
+    if (transport !== undefined && transport.writableLength >= FLUSH_BYTES) transport.uncork();
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  ping(): boolean {
+    if (this.socket.readyState !== OPEN) return false;
+    this.socket.ping();
+    return true;
+  }
+
+  watchPongs(): void {
+    this.socket.on('pong', onSocketPong);
+  }
+
+  detach(listener: LinkListener): void {
+    if (this.socket[LINK] === listener) this.socket[LINK] = null;
+  }
+}
+
+/**
+ * Corked bytes past which a send writes at once rather than at the end of the tick, so that a burst
+ * holds back at most about this much (and `bufferedAmount`, which backpressure limits read, stays near
+ * what it would be without batching).
+ */
+const FLUSH_BYTES = 64 * 1024;
+
+// Writes batched: a send corks the TCP socket if it is not yet, and the tick's end uncorks it, so the
+// messages of one turn of the event loop (all the answers to the frames of one read, say) go out in
+// one system call rather than one each. That call is most of the cost of a small message (profiles of
+// the 64 B echo: 60–85% of the server's time in writev); uWebSockets.js batches the same way. The
+// tick's end comes before any I/O, so no message waits for the network or a timer.
+function uncork(transport: NodeTransport): void {
+  transport.uncork();
+}
+
+/**
+ * The callbacks of one socket's writes in flight, called through one shared callback. Node's streams
+ * complete writes in order, and when consecutive writes pass the same callback they schedule one
+ * `process.nextTick` for all of them; a callback per write costs a tick and an object each, which
+ * measured about 8% of a 64-byte echo's throughput.
+ */
+class WriteQueue extends Fifo<(err?: Error) => void> {
+  readonly written = (err?: Error | null): void => {
+    this.shift()?.(err ?? undefined);
+  };
+}
+
