@@ -13,10 +13,10 @@ import ts from 'typescript';
 
 /**
  * The budget of dist/corows.min.js, gzip level 9, in bytes: the size when this was last reviewed
- * (8,167 bytes) plus a little room. Issue 3's 4 KiB was measured out of reach with SPEC.md's API
+ * (8,622 bytes) plus a little room. Issue 3's 4 KiB was measured out of reach with SPEC.md's API
  * (see "Size" in README.md for where the bytes go). Raise it only on purpose.
  */
-const GZIP_BUDGET = 8_448;
+const GZIP_BUDGET = 8_900;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (file: string): string => join(root, 'dist', file);
