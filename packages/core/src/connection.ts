@@ -311,6 +311,8 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
    * once handed to the browser), or an `Error` if it could not be sent (connection not open, wrong
    * type). Never rejects and never throws, so an un-awaited send to a dead peer cannot crash Node.
    * With `reconnect`, a send while the link is down waits in the outbox (see the class comment).
+   * In Node, where the TCP socket is known (server connections, `ws` clients), the sends of one
+   * event-loop turn are written together when it ends (at most 64 KiB is held back).
    */
   sendMessage(text: string): Promise<Error | null> {
     if (typeof text !== 'string') {
