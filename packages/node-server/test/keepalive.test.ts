@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WebSocket as WhatwgWebSocket } from 'undici';
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
-import { connectToWebsocket, CorowsError, type WebSocketConn, type WebSocketConstructor } from '../src/index.js';
+import { WebSocket as WsClient, WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import { connectToWebsocket, CorowsError, WebSocketConn, type NodeWebSocketLike, type WebSocketConstructor } from '../src/index.js';
 import { startChildServer } from './child-server.js';
 import { nextEvent, until } from './events.js';
 import { deferred, nextConn, startServer } from './helpers.js';
@@ -66,6 +66,19 @@ describe('keepAlive, Node client (WebSocket pings)', () => {
     await expectDeclaredDead(conn, () => server.freeze(), { interval: 150, timeout: 150 });
     await ended.promise;
     assert.equal(await conn.receiveMessage(), null);
+  });
+
+  test('a ws socket wrapped once open (its TCP socket unknown) judges by pongs: kept while they come, dead when frozen', LIMIT, async (t) => {
+    const server = await startChildServer(t, 0, { KEEP_ALIVE: '0' });
+    const ws = new WsClient(server.url);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const conn = new WebSocketConn(ws as unknown as NodeWebSocketLike, { keepAlive: { interval: 150, timeout: 150 } });
+    t.after(() => conn.terminate());
+    assert.equal(conn.heartbeat, 'protocol');
+    assert.match(String(await conn.receiveMessage()), /^hello from/);
+    await quietFor(600); // four rounds with nothing but pongs
+    assert.equal(conn.state, 'OPEN');
+    await expectDeclaredDead(conn, () => server.freeze(), { interval: 150, timeout: 150 });
   });
 
   test('a live, quiet server is never declared dead', LIMIT, async (t) => {
