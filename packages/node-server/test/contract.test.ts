@@ -351,6 +351,14 @@ describe('closing', () => {
     assert.equal(await closed(client), 1006);
     assert.equal(client.closeCode, 1006);
   });
+
+  test('what was sent in the same tick before terminate() is written before the drop', async (t) => {
+    const { client, peer } = await pair(t);
+    void peer.sendMessage('last words');
+    peer.terminate();
+    assert.equal(await client.receiveMessage(), 'last words');
+    assert.equal(await closed(client), 1006);
+  });
 });
 
 describe('identity and events', () => {
