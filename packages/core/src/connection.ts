@@ -597,6 +597,14 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     return undefined;
   }
 
+  /**
+   * Writes now what this tick's sends hold back to write together (Node): for a backpressure check,
+   * which must count only what the network has not taken.
+   */
+  protected flushWrites(): void {
+    this.link.flush();
+  }
+
   /** Writes one frame on the current link; resolves `null` once written, or the `Error`. */
   protected write(data: string | ArrayBuffer | ArrayBufferView, action: string): Promise<Error | null> {
     if (this.link.readyState !== OPEN) {

@@ -117,9 +117,12 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
   }
 
   terminate(): void {
-    // What this tick held back goes to the kernel first, as it would have without batching.
-    if (this.transport !== undefined && this.transport.writableCorked > 0) this.transport.uncork();
+    this.flush(); // what this tick held back goes to the kernel first, as it would have without batching
     this.socket.terminate();
+  }
+
+  flush(): void {
+    if (this.transport !== undefined && this.transport.writableCorked > 0) this.transport.uncork();
   }
 
   pause(): void {

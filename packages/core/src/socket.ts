@@ -104,6 +104,8 @@ export interface Link {
   close(code: number, reason: string): void;
   /** Drops the socket at once, without a closing handshake (a plain close where not supported). */
   terminate(): void;
+  /** Writes now what this tick's sends hold back to write together (Node); no-op elsewhere. */
+  flush(): void;
   /** Stops reading from the socket (no-op where the implementation cannot). */
   pause(): void;
   /** Reads from the socket again. */
@@ -173,6 +175,8 @@ class DomLink extends SocketLink<DomWebSocketLike> implements Link {
   terminate(): void {
     this.socket.close();
   }
+
+  flush(): void {}
 
   pause(): void {}
 

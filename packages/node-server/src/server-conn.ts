@@ -112,6 +112,11 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     this.reportError(err, false);
   }
 
+  /** @internal Writes now what this tick's sends hold back (for the backpressure check). */
+  override flushWrites(): void {
+    super.flushWrites();
+  }
+
   // The server's limits and counters, in the one path every message takes (no listener per socket).
   protected override admitMessage(bytes: number | undefined): boolean {
     return this.server.guard.inbound(this, bytes ?? 0);

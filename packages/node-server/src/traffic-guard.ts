@@ -20,6 +20,8 @@ export interface GuardedConn {
   close(code: number, reason: string): Promise<void>;
   /** Drops the connection at once. */
   terminate(): void;
+  /** Writes now what this tick's sends hold back to write together. */
+  flushWrites(): void;
   /** Reports a broken limit through the connection's `error` event. */
   reportViolation(err: Error): void;
 }
@@ -70,8 +72,13 @@ export class TrafficGuard {
    * and told why.
    */
   outbound(conn: GuardedConn, size: number): BackpressureError | undefined {
-    const buffered = conn.bufferedAmount;
     const { maxBackpressure, backpressurePolicy } = this.limits;
+    let buffered = conn.bufferedAmount;
+    if (buffered !== 0 && buffered + size > maxBackpressure) {
+      // Part of it may be only held back to go out with the tick's other sends: not the client's fault.
+      conn.flushWrites();
+      buffered = conn.bufferedAmount;
+    }
     if (buffered === 0 || buffered + size <= maxBackpressure) {
       this.metrics.sent(size);
       return undefined;

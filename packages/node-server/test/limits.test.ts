@@ -130,3 +130,18 @@ test("with the 'drop' policy a slow reader loses messages past maxBackpressure b
   assert.equal(server.metrics.backpressureDropped, dropped + 1);
   assert.equal(conn.state, 'OPEN');
 });
+
+test('what one tick holds back to write together is not backpressure: a reading client under a small maxBackpressure keeps every message', async (t) => {
+  const { server, url } = await startServer(t, undefined, { maxBackpressure: 1024 });
+  const accepted = nextConn(server);
+  const reader = await connectToWebsocket(url);
+  t.after(() => reader.close());
+  const conn = await accepted;
+
+  const text = 'z'.repeat(100);
+  const outcomes = await Promise.all(Array.from({ length: 50 }, () => conn.sendMessage(text))); // 5 KB in one tick
+  assert.deepEqual(outcomes, Array(50).fill(null));
+  for (let i = 0; i < 50; i++) assert.equal(await reader.receiveMessage(), text);
+  assert.equal(conn.state, 'OPEN');
+  assert.equal(server.metrics.backpressureClosed, 0);
+});
