@@ -150,8 +150,7 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
 
 /**
  * Corked bytes past which a send writes at once rather than at the end of the tick, so that a burst
- * holds back at most about this much (and `bufferedAmount`, which backpressure limits read, stays near
- * what it would be without batching).
+ * holds back at most about this much. (A backpressure limit calls `flush()` before it judges.)
  */
 const FLUSH_BYTES = 64 * 1024;
 
