@@ -28,14 +28,12 @@ function protocolCloseCode(err: Error): number | undefined {
   return 1002;
 }
 
-
 /** A {@link Link} on Node's `ws` (or a socket shaped like it). */
 export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener, transport?: NodeTransport): Link {
   return new NodeLink(socket, listener, transport);
 }
 
-
-/** Where the listeners below find a `ws` socket's link. */
+/** Where the listeners below find whom a `ws` socket reports to. */
 const LINK = Symbol('corows.link');
 
 /**
@@ -47,7 +45,7 @@ interface LinkedSocket extends NodeWebSocketLike {
 }
 
 // The socket listeners are plain functions, shared by every socket: the socket (`this`, as Node's
-// EventEmitter calls them) holds its link. A closure per listener and socket would cost about 0.3 KB
+// EventEmitter calls them) holds its listener. A closure per listener and socket would cost about 0.3 KB
 // per connection, which counts on a server holding 10,000s of them (heap snapshots).
 function onSocketOpen(this: LinkedSocket): void {
   this[LINK]?.onOpen();
@@ -68,7 +66,6 @@ function onSocketError(this: LinkedSocket, err: Error): void {
 function onSocketPong(this: LinkedSocket): void {
   this[LINK]?.onPong();
 }
-
 
 // Classes rather than object literals with getters and arrow functions: one link lives as long as its
 // connection, and the literal cost about 1.4 KB more per connection (heap snapshots, 2,000 connections).
