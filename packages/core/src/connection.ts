@@ -66,10 +66,10 @@ const READING_PAUSED = 4;
 /** The peer agreed on the corows heartbeat (subprotocol). */
 const HEARTBEAT_AGREED = 8;
 /** {@link WebSocketConn.heartbeat}: neither bit is `'off'`. */
-const MODE_PROTOCOL = 32;
-const MODE_MESSAGE = 64;
+const MODE_PROTOCOL = 16;
+const MODE_MESSAGE = 32;
 /** The current link reports pongs (see `Link.watchPongs`). */
-const PONGS_WATCHED = 128;
+const PONGS_WATCHED = 64;
 
 /**
  * What a connection keeps about its closing: made when the closing starts (or someone waits for it),
@@ -179,7 +179,11 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     ringPrev: HeartbeatRingNode | undefined = undefined;
     ringNext: HeartbeatRingNode | undefined = undefined;
     beatState = 0;
-    /** `conn.bytesReceived()` when the last beat went, where the connection counts bytes. */
+    /**
+     * The bytes the link had read when the last beat went, where it counts them (Node, with the TCP
+     * socket known: see `ConnOptions.transport`). Then any byte read after a ping (its pong, or a
+     * message) is a sign of life, and the socket needs no pong listener.
+     */
     private bytesAtBeat: number | undefined;
 
     constructor(
@@ -240,14 +244,14 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
         this.conn.sendHeartbeat();
         return;
       }
-      this.bytesAtBeat = this.conn.bytesReceived();
+      this.bytesAtBeat = this.conn.link.bytesRead;
       // Without a count of bytes, only the pong can tell that the peer is alive.
       if (this.bytesAtBeat === undefined) this.conn.watchPongs();
       this.conn.link.ping();
     }
 
     heardSinceBeat(): boolean {
-      const bytes = this.conn.bytesReceived();
+      const bytes = this.conn.link.bytesRead;
       return bytes !== undefined && this.bytesAtBeat !== undefined && bytes > this.bytesAtBeat;
     }
 
@@ -454,15 +458,6 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
   override once<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
     if (event === 'pong') this.watchPongs();
     return super.once(event, fn, context);
-  }
-
-  /**
-   * Bytes read from the peer so far, where this end can count them (Node, with the TCP socket known:
-   * see `ConnOptions.transport`). Where it can, the heartbeat takes any byte that arrives after a ping
-   * (its pong, or a message) as a sign of life, and needs no pong listener on the socket.
-   */
-  private bytesReceived(): number | undefined {
-    return this.link.bytesRead;
   }
 
   /** Stops listening to the current link and drops its socket; its close is not reported. */

@@ -20,9 +20,10 @@ const MAX_VALUE_LENGTH = 256;
 
 /**
  * One copy per server of the header values that repeat across its connections (the host, the fixed
- * handshake values, a browser's origin, user agent and languages), in compact copies of the headers. `conn.headers` lives as long as
- * its connection, and Node makes new strings for every request: shared, a bare handshake's values
- * cost 110 B less per connection (heap snapshots), a browser's several hundred. The pool holds at
+ * handshake values, a browser's origin, user agent and languages), in compact copies of the headers.
+ * `conn.headers` lives as long as its connection, and Node makes new strings for every request:
+ * shared, a bare handshake's values cost 110 B less per connection (heap snapshots), a browser's
+ * several hundred. The pool holds at
  * most `maxValues` values of at most 256 characters; past that, values are kept as they come.
  */
 export class HeaderPool {
