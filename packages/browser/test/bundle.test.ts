@@ -13,7 +13,7 @@ import ts from 'typescript';
 
 /**
  * The budget of dist/corows.min.js, gzip level 9, in bytes: the size when this was last reviewed
- * (8,622 bytes) plus a little room. Issue 3's 4 KiB was measured out of reach with SPEC.md's API
+ * (8,619 bytes) plus a little room. Issue 3's 4 KiB was measured out of reach with SPEC.md's API
  * (see "Size" in README.md for where the bytes go). Raise it only on purpose.
  */
 const GZIP_BUDGET = 8_900;
