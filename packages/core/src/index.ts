@@ -1,4 +1,4 @@
-export { connectToWebsocket, DEFAULT_CONNECT_TIMEOUT } from './connect.js';
+export { connectToWebsocket, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_PAYLOAD } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { WebSocketConn, DEFAULT_MAX_QUEUE } from './connection.js';
 export type { ConnOptions } from './connection.js';
