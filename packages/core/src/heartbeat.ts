@@ -1,4 +1,5 @@
 import { describeValue } from './describe.js';
+import { afterCurrentTask } from './schedule.js';
 
 /** Default {@link KeepAliveOptions.interval}, in milliseconds (the LuatOS client's advice: 30 s). */
 export const DEFAULT_KEEP_ALIVE_INTERVAL = 30_000;
@@ -206,7 +207,10 @@ export class HeartbeatGroup implements HeartbeatRingNode {
       beaten = true;
       member.beat();
     }
-    if (beaten) unref(setTimeout(() => this.expire(round), this.settings.timeout));
+    // Judged only once the input already waiting has been read: after a stall (a long GC pause, a busy
+    // loop) the timer is overdue when the loop wakes, and would otherwise run before the pongs that
+    // arrived meanwhile are read.
+    if (beaten) unref(setTimeout(() => afterCurrentTask(() => this.expire(round)), this.settings.timeout));
   }
 
   private expire(round: number): void {

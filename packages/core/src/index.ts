@@ -4,6 +4,7 @@ export { WebSocketConn, DEFAULT_MAX_QUEUE } from './connection.js';
 export type { ConnOptions } from './connection.js';
 export { CloseCode, isRetryableCloseCode } from './close-codes.js';
 export type { CloseCodeValue } from './close-codes.js';
+export { GuardedEmitter } from './guarded-emitter.js';
 export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFullError, TimeoutError } from './errors.js';
 export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './heartbeat.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './heartbeat.js';

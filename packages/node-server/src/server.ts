@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import { CorowsError, type Message } from '@corows/core';
-import { EventEmitter } from 'eventemitter3';
+import { CorowsError, GuardedEmitter, type Message } from '@corows/core';
 import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
@@ -48,7 +47,7 @@ type HttpSource = { listen: { host: string; port: number } } | { attach: Server 
  * {@link createWebsocketServer} or {@link attachWebsocketServer}; it hands each accepted connection to
  * `whenNewConn` and tells `whenDead` once when it stops. `Data` types each connection's `conn.data`.
  */
-export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitter<WebsocketServerEvents> {
+export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmitter<WebsocketServerEvents> {
   /**
    * Resolves with the bound address once listening (port 0 picks a free port) and the adapter has
    * started; rejects if the server dies first. An unobserved rejection is never reported as unhandled:
