@@ -45,6 +45,9 @@ export interface ConnectOptions {
    * reconnects). A number is the interval (and timeout); `true` means 30 s. In Node this is a
    * WebSocket ping, which every server answers. In a browser it is the corows heartbeat, which needs a
    * corows server; against another server it stays off (see `negotiateSubprotocol`, `conn.heartbeat`).
+   * The verdict waits until input already received has been read (a stalled event loop does not drop
+   * a healthy server), and silence is not held against the server while the inbox is full and reading
+   * is paused; but then this end does not answer the server's pings either (see `maxQueue`).
    * @default false
    */
   keepAlive?: KeepAlive;
@@ -63,7 +66,9 @@ export interface ConnectOptions {
    */
   tls?: TlsOptions;
   /**
-   * Unconsumed messages buffered before reading pauses (see `WebSocketConn`).
+   * Unconsumed messages buffered before reading pauses (see `WebSocketConn`). A paused reader does not
+   * answer the server's pings either: if it stays paused longer than the server's heartbeat allows
+   * (`interval + timeout`), the server drops it. Keep up with the inbox, or raise this.
    * @default 1024
    */
   maxQueue?: number;

@@ -43,7 +43,8 @@ export interface ConnOptions {
   /**
    * How many unconsumed messages the inbox holds before it stops reading from the socket (Node);
    * reading resumes when it has drained to half. Browsers cannot pause a WebSocket, so there the
-   * inbox keeps growing past this mark.
+   * inbox keeps growing past this mark. While reading is paused this end does not answer the peer's
+   * pings, so a peer with a heartbeat drops it once its `interval + timeout` passes.
    * @default 1024
    */
   maxQueue?: number;

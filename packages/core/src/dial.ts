@@ -6,7 +6,7 @@ import { normalizeHeaders } from './headers.js';
 import { readRefusalReason } from './refusal.js';
 import { refuseHeaders } from './refuse-headers.js';
 import { isNodeWebSocket, type WebSocketConstructor, type WebSocketLike } from './socket.js';
-import { checkTlsOptions, tlsHint } from './tls.js';
+import { checkTlsOptions, isPlainTextAnswer, tlsHint } from './tls.js';
 
 /**
  * How `connectToWebsocket` opens its sockets on this platform. Node (and every runtime without the
@@ -80,6 +80,10 @@ export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
       );
       socket.on('error', (err) => {
         const code = (err as { code?: string }).code;
+        if (isPlainTextAnswer(err)) {
+          fail(new ConnectError(address, 'this server does not speak TLS (it answered the TLS handshake in plain text); use ws:// instead of wss://', { code, cause: err }));
+          return;
+        }
         const hint = tlsHint(code) || (code === 'ECONNRESET' && address.startsWith('wss:')
           ? 'if the server requires a client certificate (mutual TLS), it must be signed by a CA the server trusts'
           : '');

@@ -29,12 +29,15 @@ export class Fifo<T> {
     return item;
   }
 
-  /** Removes `item` wherever it stands; `false` if it is not queued. */
-  remove(item: T): boolean {
-    const at = this.items.indexOf(item, this.head);
-    if (at < 0) return false;
-    this.items.splice(at, 1);
-    return true;
+  /** Keeps only the items for which `keep` is true, in order: one pass over the queue. */
+  retain(keep: (item: T) => boolean): void {
+    const kept: T[] = [];
+    for (let at = this.head; at < this.items.length; at += 1) {
+      const item = this.items[at] as T;
+      if (keep(item)) kept.push(item);
+    }
+    this.items = kept;
+    this.head = 0;
   }
 
   /** Removes and returns every item, oldest first. */

@@ -5,7 +5,12 @@ import type { Message, MessageHandler, ReceiveOptions } from './types.js';
 
 interface Waiter {
   settle(msg: Message | null): void;
+  /** It gave up (timeout, abort): skipped when its turn comes, removed in bulk before then. */
+  cancelled?: boolean;
 }
+
+/** Cancelled waiters tolerated in the queue before it is swept (and only while they are at least half). */
+const SWEEP_AFTER = 64;
 
 // The inbox's yes/no state, as bits of one number (a field costs 8 B per connection).
 /** No more messages will arrive. */
@@ -55,6 +60,8 @@ export abstract class Inbox {
   /** Pending receives, oldest first. */
   private waiting: Fifo<Waiter> | undefined;
   private handler: MessageHandler | undefined;
+  /** Waiters in {@link Inbox.waiting} that gave up. */
+  private cancelledWaiters = 0;
   /** The bits above ({@link ENDED}, …). */
   private flags = 0;
 
@@ -74,7 +81,7 @@ export abstract class Inbox {
 
   /** Takes one message from the socket. */
   deliver(msg: Message): void {
-    const waiter = this.waiting?.shift();
+    const waiter = this.nextWaiter();
     if (waiter !== undefined) {
       waiter.settle(msg);
       return;
@@ -112,7 +119,7 @@ export abstract class Inbox {
         },
       };
       const disarm = armCancel('receiveMessage()', options, (err) => {
-        waiting.remove(waiter);
+        this.cancel(waiter);
         reject(err);
       });
       waiting.push(waiter);
@@ -129,8 +136,33 @@ export abstract class Inbox {
   end(): void {
     if (this.has(ENDED)) return;
     this.flags |= ENDED;
-    for (const waiter of this.waiting?.drain() ?? []) waiter.settle(null);
+    for (const waiter of this.waiting?.drain() ?? []) if (waiter.cancelled !== true) waiter.settle(null);
+    this.cancelledWaiters = 0;
     if (this.size === 0) this.scheduleDrain();
+  }
+
+  /** The oldest pending receive that has not given up, taken out of the queue. */
+  private nextWaiter(): Waiter | undefined {
+    for (let waiter = this.waiting?.shift(); waiter !== undefined; waiter = this.waiting?.shift()) {
+      if (waiter.cancelled !== true) return waiter;
+      this.cancelledWaiters -= 1;
+    }
+    return undefined;
+  }
+
+  /**
+   * Marks a receive that gave up; it is skipped when its turn comes. Removing it from the middle of
+   * the queue at once would cost n per cancel (n² for n receives given up together, as on a shared
+   * signal or timeout); sweeping once they are half the queue costs O(1) per cancel, amortized.
+   */
+  private cancel(waiter: Waiter): void {
+    waiter.cancelled = true;
+    this.cancelledWaiters += 1;
+    const waiting = this.waiting;
+    if (waiting !== undefined && this.cancelledWaiters >= SWEEP_AFTER && this.cancelledWaiters * 2 >= waiting.length) {
+      waiting.retain((pending) => pending.cancelled !== true);
+      this.cancelledWaiters = 0;
+    }
   }
 
   /** The oldest buffered message; only called when {@link Inbox.size} > 0. */

@@ -32,11 +32,20 @@ export interface ReconnectOptions {
    */
   jitter?: number;
   /**
-   * Attempts in a row that may fail before the connection gives up and closes for good; the count
-   * starts again once a new connection opens. `Infinity` tries forever.
+   * Attempts in a row that may fail before the connection gives up and closes for good. An attempt
+   * fails if it does not open, or if its link drops before `stableAfter`; the count starts again once
+   * a link has stayed open that long. `Infinity` tries forever.
    * @default Infinity
    */
   maxAttempts?: number;
+  /**
+   * Milliseconds a new link must stay open before it counts as a success and the delays start again
+   * from `initialDelay`. A link that drops sooner counts as a failed attempt, so a server that accepts
+   * and closes at once (overloaded, 1013; a bad deploy) sees the delays keep growing instead of a
+   * reconnect storm at the initial delay.
+   * @default 5000
+   */
+  stableAfter?: number;
   /**
    * Messages kept while the connection is down, to be sent in order once it is back (see
    * `WebSocketConn`). A send past this resolves an `OutboxFullError`; `0` makes every send while
@@ -56,6 +65,7 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = {
   factor: 2,
   jitter: 0.5,
   maxAttempts: Infinity,
+  stableAfter: 5000,
   maxOutbox: 1024,
 };
 
@@ -77,6 +87,7 @@ export function resolveReconnect(value: boolean | ReconnectOptions | undefined):
   check('maxDelay', policy.maxDelay, 0, MAX_DELAY);
   check('factor', policy.factor, 1, 1000);
   check('jitter', policy.jitter, 0, 1);
+  check('stableAfter', policy.stableAfter, 0, MAX_DELAY);
   if (policy.maxAttempts !== Infinity) check('maxAttempts', policy.maxAttempts, 1, Number.MAX_SAFE_INTEGER, true);
   check('maxOutbox', policy.maxOutbox, 0, Number.MAX_SAFE_INTEGER, true);
   return policy;

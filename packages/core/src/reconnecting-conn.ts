@@ -42,7 +42,10 @@ export class ReconnectingConn extends WebSocketConn {
   private readonly setup: ReconnectSetup;
   private readonly outbox: Outbox;
   private phase: Phase = 'first';
+  /** Failed attempts in a row (see `ReconnectOptions.stableAfter`). */
   private attempt = 0;
+  /** When the current link opened (`Date.now()`). */
+  private openedAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private dialing: AbortController | undefined;
   private dropped: ReconnectCause = { code: CloseCode.Abnormal, reason: '' };
@@ -91,11 +94,15 @@ export class ReconnectingConn extends WebSocketConn {
     super.reportError(err, fromHandler);
   }
 
+  /**
+   * `open` fires before the outbox is flushed: what its listeners send synchronously (authenticating
+   * again, subscribing again) goes first on the new link, before the messages held while it was down.
+   */
   protected override linkOpened(): void {
     this.phase = 'open';
-    this.attempt = 0;
-    this.outbox.flush((data, action) => super.write(data, action));
+    this.openedAt = Date.now();
     super.linkOpened();
+    this.outbox.flush((data, action) => super.write(data, action));
   }
 
   protected override linkClosed(code: number, reason: string): void {
@@ -104,6 +111,7 @@ export class ReconnectingConn extends WebSocketConn {
       this.giveUp(code, reason);
       return;
     }
+    if (Date.now() - this.openedAt >= this.setup.policy.stableAfter) this.attempt = 0;
     this.dropped = { code, reason };
     this.retryLater({ code, reason });
   }

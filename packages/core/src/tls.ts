@@ -71,6 +71,14 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/**
+ * Whether a TLS connect failed because the server answered in plain text, as a `ws://` server does
+ * (OpenSSL says only "wrong version number").
+ */
+export function isPlainTextAnswer(err: Error & { code?: unknown }): boolean {
+  return err.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (err.code === 'EPROTO' && /wrong version number/i.test(err.message));
+}
+
 /** How to fix a TLS failure with code `code`, or `''` if it is not one corows knows. */
 export function tlsHint(code: string | undefined): string {
   if (code === undefined) return '';

@@ -70,6 +70,16 @@ describe('the header table', () => {
     await assert.rejects(connectToWebsocket('ws://127.0.0.1:9', [] as never), /got an array/);
   });
 
+  test('a wrong option type is quoted as given: "5" is not 5', async () => {
+    const url = 'ws://127.0.0.1:9';
+    await assert.rejects(connectToWebsocket(url, { timeout: '5' as never }), /timeout must be a number of milliseconds from 0 to 2147483647, got "5"$/);
+    await assert.rejects(connectToWebsocket(url, { maxQueue: '5' as never }), /maxQueue must be a whole number of messages, at least 1, got "5"$/);
+    await assert.rejects(connectToWebsocket(url, { keepAlive: '5' as never }), /keepAlive must be a number of milliseconds, a boolean or \{ interval, timeout \}, got "5"$/);
+    await assert.rejects(connectToWebsocket(url, { keepAlive: { interval: '5' as never } }), /keepAlive interval must be .* got "5"$/);
+    await assert.rejects(connectToWebsocket(url, { reconnect: { initialDelay: '5' as never } }), /reconnect\.initialDelay must be .* got "5"$/);
+    await assert.rejects(connectToWebsocket(url, { maxPayload: 1.5 }), /maxPayload must be a whole number of bytes, at least 1, got 1\.5$/);
+  });
+
   test('the errors corows makes are CorowsErrors', () => {
     assert.ok(new CorowsError('x') instanceof Error);
   });

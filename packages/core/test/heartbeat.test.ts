@@ -6,10 +6,14 @@ import { isHeartbeatMessage, negotiateSubprotocol, offerHeartbeatProtocols, read
 
 /**
  * Advances mocked time 1 ms at a time: Node 20's mock timers run a long `tick()` as one step, so a
- * timer set from inside a callback would start from the end of it.
+ * timer set from inside a callback would start from the end of it. After each step the real event
+ * loop turns once, as the group judges its members only once pending input is read (`setImmediate`).
  */
-function advance(timers: { tick(ms: number): void }, ms: number): void {
-  for (let i = 0; i < ms; i++) timers.tick(1);
+async function advance(timers: { tick(ms: number): void }, ms: number): Promise<void> {
+  for (let i = 0; i < ms; i++) {
+    timers.tick(1);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** A heartbeat group member that counts its beats and records its death. */
@@ -30,140 +34,140 @@ function member(): HeartbeatMember & { beats: number; deaths: string[] } {
 }
 
 describe('Heartbeat group', () => {
-  test('beats every interval and declares the peer dead `timeout` after an unanswered beat', (t) => {
+  test('beats every interval and declares the peer dead `timeout` after an unanswered beat', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
     const peer = member();
     group.add(peer);
-    advance(t.mock.timers, 100);
+    await advance(t.mock.timers, 100);
     assert.equal(peer.beats, 1);
     heard(peer);
-    advance(t.mock.timers, 100);
+    await advance(t.mock.timers, 100);
     assert.equal(peer.beats, 2);
-    advance(t.mock.timers, 49);
+    await advance(t.mock.timers, 49);
     assert.deepEqual(peer.deaths, []);
-    advance(t.mock.timers, 1);
+    await advance(t.mock.timers, 1);
     assert.deepEqual(peer.deaths, ['heartbeat timeout: no answer from the peer within 50 ms']);
-    advance(t.mock.timers, 1000);
+    await advance(t.mock.timers, 1000);
     assert.equal(peer.beats, 2, 'a dead heartbeat stops');
     assert.equal(peer.deaths.length, 1);
   });
 
-  test('a member that counts what its peer sent (heardSinceBeat) is kept and beaten every interval while it hears, dropped when it stops', (t) => {
+  test('a member that counts what its peer sent (heardSinceBeat) is kept and beaten every interval while it hears, dropped when it stops', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 250 });
     let hearing = true;
     const peer = Object.assign(member(), { heardSinceBeat: () => hearing });
     group.add(peer);
-    advance(t.mock.timers, 1000);
+    await advance(t.mock.timers, 1000);
     assert.equal(peer.beats, 10, 'no heard() calls, yet a beat every interval');
     assert.deepEqual(peer.deaths, []);
     hearing = false;
-    advance(t.mock.timers, 100);
+    await advance(t.mock.timers, 100);
     assert.equal(peer.beats, 10, 'a beat not answered is not repeated');
-    advance(t.mock.timers, 149);
+    await advance(t.mock.timers, 149);
     assert.deepEqual(peer.deaths, [], 'dropped no sooner than `timeout` after its last beat');
-    advance(t.mock.timers, 1);
+    await advance(t.mock.timers, 1);
     assert.equal(peer.deaths.length, 1);
   });
 
-  test('a beat still unanswered is not repeated; a timeout longer than the interval is kept', (t) => {
+  test('a beat still unanswered is not repeated; a timeout longer than the interval is kept', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 250 });
     const peer = member();
     group.add(peer);
-    advance(t.mock.timers, 300);
+    await advance(t.mock.timers, 300);
     assert.equal(peer.beats, 1);
     assert.equal(peer.deaths.length, 0);
-    advance(t.mock.timers, 50);
+    await advance(t.mock.timers, 50);
     assert.equal(peer.deaths.length, 1);
   });
 
-  test('an answer to an earlier round does not save a later, unanswered beat (timeout > interval)', (t) => {
+  test('an answer to an earlier round does not save a later, unanswered beat (timeout > interval)', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 250 });
     const peer = member();
     group.add(peer);
-    advance(t.mock.timers, 150);
+    await advance(t.mock.timers, 150);
     heard(peer); // answers the beat of t=100
-    advance(t.mock.timers, 200); // t=350: the deadline of the first beat passes; beaten again at t=200
+    await advance(t.mock.timers, 200); // t=350: the deadline of the first beat passes; beaten again at t=200
     assert.equal(peer.beats, 2);
     assert.deepEqual(peer.deaths, [], 'the first deadline does not judge the second beat');
-    advance(t.mock.timers, 100); // t=450 = 200 + 250
+    await advance(t.mock.timers, 100); // t=450 = 200 + 250
     assert.equal(peer.deaths.length, 1);
   });
 
-  test('suspended (we stopped reading), silence is not held against the peer', (t) => {
+  test('suspended (we stopped reading), silence is not held against the peer', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 100 });
     const peer = member();
     group.add(peer);
-    advance(t.mock.timers, 150);
+    await advance(t.mock.timers, 150);
     suspendBeats(peer, true);
-    advance(t.mock.timers, 1000);
+    await advance(t.mock.timers, 1000);
     assert.equal(peer.deaths.length, 0);
     assert.equal(peer.beats, 1, 'no beats while suspended');
     suspendBeats(peer, false);
-    advance(t.mock.timers, 200);
+    await advance(t.mock.timers, 200);
     assert.equal(peer.deaths.length, 1);
   });
 
-  test('delete() ends the member\'s heartbeat; the last one out stops the timer', (t) => {
+  test('delete() ends the member\'s heartbeat; the last one out stops the timer', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 100 });
     const peer = member();
     group.add(peer);
-    advance(t.mock.timers, 100);
+    await advance(t.mock.timers, 100);
     group.delete(peer);
     group.delete(peer); // idempotent
-    advance(t.mock.timers, 50);
+    await advance(t.mock.timers, 50);
     group.add(peer); // t=150: a new timer, whose first round is at t=250
-    advance(t.mock.timers, 99);
+    await advance(t.mock.timers, 99);
     assert.equal(peer.beats, 1, 'the old timer (t=200) is gone');
-    advance(t.mock.timers, 1);
+    await advance(t.mock.timers, 1);
     assert.equal(peer.beats, 2);
     assert.equal(peer.deaths.length, 0);
   });
 
-  test('members share the rounds: each is beaten and judged on its own', (t) => {
+  test('members share the rounds: each is beaten and judged on its own', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
     const [quiet, talker, late] = [member(), member(), member()];
     group.add(quiet);
     group.add(talker);
-    advance(t.mock.timers, 60);
+    await advance(t.mock.timers, 60);
     group.add(late);
-    advance(t.mock.timers, 40); // t=100: everyone's first beat, the late one's 40 ms after it joined
+    await advance(t.mock.timers, 40); // t=100: everyone's first beat, the late one's 40 ms after it joined
     assert.deepEqual([quiet.beats, talker.beats, late.beats], [1, 1, 1]);
     heard(talker);
     heard(late);
-    advance(t.mock.timers, 50); // t=150: the quiet one's deadline
+    await advance(t.mock.timers, 50); // t=150: the quiet one's deadline
     assert.equal(quiet.deaths.length, 1);
     assert.deepEqual([talker.deaths.length, late.deaths.length], [0, 0]);
-    advance(t.mock.timers, 50); // t=200: the next round goes to the two left
+    await advance(t.mock.timers, 50); // t=200: the next round goes to the two left
     assert.deepEqual([quiet.beats, talker.beats, late.beats], [1, 2, 2]);
   });
 
-  test('a member added off is beaten only between startBeats and stopBeats; resuming reading does not start it', (t) => {
+  test('a member added off is beaten only between startBeats and stopBeats; resuming reading does not start it', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
     const peer = member();
     group.add(peer, false); // a connection whose link is not open yet
     suspendBeats(peer, true);
     suspendBeats(peer, false);
-    advance(t.mock.timers, 300);
+    await advance(t.mock.timers, 300);
     assert.equal(peer.beats, 0, 'an off member is never beaten');
     startBeats(peer, false);
-    advance(t.mock.timers, 100);
+    await advance(t.mock.timers, 100);
     assert.equal(peer.beats, 1);
     heard(peer);
     stopBeats(peer); // its link closed
-    advance(t.mock.timers, 300);
+    await advance(t.mock.timers, 300);
     assert.equal(peer.beats, 1);
     assert.deepEqual(peer.deaths, []);
   });
 
-  test('a member that leaves, or makes another leave, when told it timed out does not disturb the others', (t) => {
+  test('a member that leaves, or makes another leave, when told it timed out does not disturb the others', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
     const group = new HeartbeatGroup({ interval: 100, timeout: 50 });
     const members = Array.from({ length: 4 }, () => member());
@@ -174,12 +178,12 @@ describe('Heartbeat group', () => {
       leaveGroup(second); // a connection closed by another's close handler
     };
     for (const m of members) group.add(m);
-    advance(t.mock.timers, 100);
+    await advance(t.mock.timers, 100);
     heard(second);
-    advance(t.mock.timers, 50);
+    await advance(t.mock.timers, 50);
     assert.deepEqual(members.map((m) => m.deaths.length), [1, 0, 1, 1], 'the silent ones after the leavers are judged too');
     startBeats(third, false);
-    advance(t.mock.timers, 50); // t=200
+    await advance(t.mock.timers, 50); // t=200
     assert.deepEqual(members.map((m) => m.beats), [1, 1, 2, 1], 'the ones that left are beaten no more');
   });
 

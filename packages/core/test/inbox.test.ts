@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { AbortError, TimeoutError } from '../src/errors.js';
+import { Fifo } from '../src/fifo.js';
 import { Inbox } from '../src/inbox.js';
 import type { Message } from '../src/types.js';
 
@@ -202,6 +204,63 @@ describe('Inbox cancel-safety', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     inbox.deliver('n');
     assert.equal(await inbox.receive(), 'n');
+  });
+});
+
+describe('Inbox: giving up many receives costs linear time', () => {
+  test('40,000 receives aborted by one signal: one listener on the signal, the queue is swept a few times, the next receive is served', async (t) => {
+    const inbox = makeInbox();
+    const controller = new AbortController();
+    const adds = t.mock.method(controller.signal, 'addEventListener');
+    const sweeps = t.mock.method(Fifo.prototype, 'retain');
+    const given = Array.from({ length: 40_000 }, () => inbox.receive({ signal: controller.signal }));
+    controller.abort(new Error('enough'));
+    const outcomes = await Promise.allSettled(given);
+    assert.ok(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof AbortError));
+    assert.equal(adds.mock.callCount(), 1, 'one listener on the signal for all the receives (Node searches its list on each add)');
+    assert.ok(sweeps.mock.callCount() <= 16, `swept ${sweeps.mock.callCount()} times: about log2(n), not n`);
+    const next = inbox.receive();
+    inbox.deliver('after');
+    assert.equal(await next, 'after');
+  });
+
+  test('20,000 receives that time out together: swept a few times, and a message after goes to the next receive', async (t) => {
+    const inbox = makeInbox();
+    const sweeps = t.mock.method(Fifo.prototype, 'retain');
+    const given = Array.from({ length: 20_000 }, () => inbox.receive({ timeout: 20 }));
+    const outcomes = await Promise.allSettled(given);
+    assert.ok(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof TimeoutError));
+    assert.ok(sweeps.mock.callCount() <= 16, `swept ${sweeps.mock.callCount()} times`);
+    const next = inbox.receive();
+    inbox.deliver('after');
+    assert.equal(await next, 'after');
+  });
+
+  test('cancelled receives between live ones are skipped in order, and end() settles only the live ones', async () => {
+    const inbox = makeInbox();
+    const controller = new AbortController();
+    const first = inbox.receive();
+    const gone = inbox.receive({ signal: controller.signal });
+    const third = inbox.receive();
+    const fourth = inbox.receive();
+    controller.abort();
+    await assert.rejects(gone, AbortError);
+    inbox.deliver('a');
+    inbox.deliver('b');
+    assert.equal(await first, 'a');
+    assert.equal(await third, 'b');
+    inbox.end();
+    assert.equal(await fourth, null);
+  });
+
+  test('a receive served a message disarms its signal and timer: no listener is left on a long-lived signal', async () => {
+    const inbox = makeInbox();
+    const controller = new AbortController();
+    const served = inbox.receive({ signal: controller.signal, timeout: 60_000 });
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+    inbox.deliver('x');
+    assert.equal(await served, 'x');
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'the abort listener is removed');
   });
 });
 

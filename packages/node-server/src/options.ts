@@ -69,7 +69,9 @@ export interface ServerOptions<Data = Record<string, unknown>> {
   maxPayload?: number;
   /**
    * Unconsumed messages each connection buffers before it stops reading from its socket (see
-   * `WebSocketConn`); reading resumes when the inbox has drained to half.
+   * `WebSocketConn`); reading resumes when the inbox has drained to half. While paused, a connection
+   * does not answer its client's pings either, so a client with a heartbeat drops it once its
+   * `interval + timeout` passes: handlers should keep up with their inbox.
    * @default 1024
    */
   maxQueue?: number;
@@ -90,7 +92,9 @@ export interface ServerOptions<Data = Record<string, unknown>> {
    * which browsers answer by themselves), and a client silent for `timeout` ms after it is dropped
    * (its connection closes with 1006 and a reason starting `heartbeat timeout`). A number is the
    * interval (and timeout); `false` turns it off. Browser clients' corows heartbeats are answered
-   * either way (see `negotiateSubprotocol`).
+   * either way (see `negotiateSubprotocol`). A verdict waits until the input already received has
+   * been read, so a stalled event loop (a long GC pause) does not drop healthy clients; a connection
+   * whose inbox is full (see `maxQueue`) is not judged while its reading is paused.
    * @default { interval: 30000, timeout: 30000 }
    */
   keepAlive?: KeepAlive;

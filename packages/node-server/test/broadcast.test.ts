@@ -162,7 +162,7 @@ test('with permessage-deflate negotiated, broadcast falls back to per-connection
 
 test('a broadcast right after a send on a busy connection keeps the order', async (t) => {
   const { server, url } = await startServer(t);
-  const client = await connectToWebsocket(url);
+  const client = await connectToWebsocket(url, { maxPayload: 4 * 1024 * 1024 });
   t.after(() => client.close());
   await waitFor(() => server.connections.size === 1, 'the connection');
   const [conn] = server.connections;

@@ -68,3 +68,12 @@ describe('TLS (certificates made by openssl at test time)', { skip: hasOpenssl()
     assert.throws(() => createWebsocketServer('127.0.0.1', 0, { tls: { cert: certs.server.cert } as ServerTlsOptions }), /tls\.key is required/);
   });
 });
+
+test('wss:// to a plain ws:// server says so, instead of OpenSSL\'s "wrong version number"', LIMIT, async (t) => {
+  const server = createWebsocketServer('127.0.0.1', 0);
+  t.after(() => server.close('test over'));
+  const { port } = await server.listening;
+  const err = await connectToWebsocket(`wss://127.0.0.1:${port}`).then(() => assert.fail('connected'), (e: unknown) => e);
+  assert.ok(err instanceof ConnectError, String(err));
+  assert.equal(err.message, `could not connect to wss://127.0.0.1:${port}: this server does not speak TLS (it answered the TLS handshake in plain text); use ws:// instead of wss://`);
+});
