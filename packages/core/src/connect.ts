@@ -1,11 +1,12 @@
 import { prepareDial } from '#dial';
 import { parseAddress } from './address.js';
-import { checkMaxQueue, WebSocketConn } from './connection.js';
+import { checkMaxQueue } from './conn-options.js';
+import { WebSocketConn } from './connection.js';
 import { describeValue } from './describe.js';
 import { ConnectError } from './errors.js';
 import { waitForOpen } from './handshake.js';
 import { resolveKeepAlive, type KeepAlive } from './heartbeat.js';
-import { ReconnectingConn } from './reconnecting-conn.js';
+import { Reconnector } from './reconnector.js';
 import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { TlsOptions } from './tls.js';
@@ -170,9 +171,13 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     }
   };
   const socket = openSocket();
-  const connOptions = { url: address, headers: dial.headers, maxQueue, keepAlive };
-  const conn = policy === undefined
-    ? new WebSocketConn(socket, connOptions)
-    : new ReconnectingConn(socket, connOptions, { policy, address, timeout, redial: openSocket, watch: dial.watch });
+  const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch };
+  const conn = new WebSocketConn(socket, {
+    url: address,
+    headers: dial.headers,
+    maxQueue,
+    keepAlive,
+    supervise: setup === undefined ? undefined : (links) => new Reconnector(links, setup),
+  });
   return waitForOpen(socket, address, { timeout, signal: options.signal }, dial.watch).then(() => conn);
 }

@@ -36,6 +36,16 @@ export function sendResult<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
+/** What an {@link Inbox} tells the code that feeds it. */
+export interface InboxFlow {
+  /** The buffer reached `maxQueue`: stop reading from the socket. */
+  pause(): void;
+  /** The buffer fell to half of `maxQueue`: read again. */
+  resume(): void;
+  /** The message handler threw or rejected. */
+  handlerFailed(err: unknown): void;
+}
+
 /**
  * Delivers each arriving message exactly once, in order, by this priority: (1) the oldest pending
  * `receive()`; (2) else the handler; (3) else the buffer, until one of them comes. After `end()`,
@@ -49,10 +59,10 @@ export function sendResult<T>(promise: Promise<T>): Promise<T> {
  * inbox hands each message to the handler at once, as `ws` does to its listeners, saving a turn of
  * the event loop per message.
  *
- * What it tells its connection are methods a subclass gives (rather than an object of callbacks: one
- * object less per connection).
+ * It knows nothing of sockets: when its buffer is full it asks its {@link InboxFlow} to stop reading,
+ * and to read again once it has drained to half.
  */
-export abstract class Inbox {
+export class Inbox {
   // Both queues are made on first use: most connections never buffer a message, and many never wait
   // in a receive (two empty queues cost 144 B, which counts on a server holding 10,000s of connections).
   /** Messages waiting for a receive or the handler. */
@@ -65,14 +75,10 @@ export abstract class Inbox {
   /** The bits above ({@link ENDED}, …). */
   private flags = 0;
 
-  constructor(private readonly maxQueue: number) {}
-
-  /** The buffer reached `maxQueue`: stop reading from the socket. */
-  protected abstract pause(): void;
-  /** The buffer fell to half of `maxQueue`: read again. */
-  protected abstract resume(): void;
-  /** The message handler threw or rejected. */
-  protected abstract handlerFailed(err: unknown): void;
+  constructor(
+    private readonly maxQueue: number,
+    private readonly flow: InboxFlow,
+  ) {}
 
   /** How many messages wait in the buffer for a receive or a handler. */
   get size(): number {
@@ -95,7 +101,7 @@ export abstract class Inbox {
     if (this.handler !== undefined) this.scheduleDrain();
     if (!this.has(PAUSED) && this.buffered.length >= this.maxQueue) {
       this.flags |= PAUSED;
-      this.pause();
+      this.flow.pause();
     }
   }
 
@@ -170,7 +176,7 @@ export abstract class Inbox {
     const msg = this.buffered?.shift() as Message;
     if (this.has(PAUSED) && this.size <= this.maxQueue >>> 1) {
       this.flags &= ~PAUSED;
-      this.resume();
+      this.flow.resume();
     }
     if (this.has(ENDED) && this.size === 0) this.scheduleDrain();
     return msg;
@@ -200,10 +206,10 @@ export abstract class Inbox {
     try {
       const result = handler(msg);
       if (result !== undefined && result !== lastSendResult && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.handlerFailed(err));
+        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.flow.handlerFailed(err));
       }
     } catch (err) {
-      this.handlerFailed(err);
+      this.flow.handlerFailed(err);
     }
   }
 

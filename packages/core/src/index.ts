@@ -1,7 +1,9 @@
 export { connectToWebsocket, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_PAYLOAD } from './connect.js';
 export type { ConnectOptions } from './connect.js';
-export { WebSocketConn, DEFAULT_MAX_QUEUE } from './connection.js';
-export type { ConnOptions } from './connection.js';
+export { WebSocketConn } from './connection.js';
+export { DEFAULT_MAX_QUEUE } from './conn-options.js';
+export type { ConnOptions } from './conn-options.js';
+export type { ConnPolicy, LinkSupervisor, LinkSwitch } from './conn-parts.js';
 export { CloseCode, isRetryableCloseCode } from './close-codes.js';
 export type { CloseCodeValue } from './close-codes.js';
 export { GuardedEmitter } from './guarded-emitter.js';

@@ -3,32 +3,18 @@ import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { AbortError, TimeoutError } from '../src/errors.js';
 import { Fifo } from '../src/fifo.js';
-import { Inbox } from '../src/inbox.js';
+import { Inbox, type InboxFlow } from '../src/inbox.js';
 import type { Message } from '../src/types.js';
 
 // The inbox is pure logic (no socket): these tests pin its rules; the wire tests live in node-server.
 
-interface InboxHooks {
-  pause(): void;
-  resume(): void;
-  handlerFailed(err: unknown): void;
-}
-
 /** An inbox whose calls to its connection go to `hooks`. */
-function makeInbox(maxQueue = 100, hooks: Partial<InboxHooks> = {}): Inbox {
-  return new (class extends Inbox {
-    protected pause(): void {
-      hooks.pause?.();
-    }
-
-    protected resume(): void {
-      hooks.resume?.();
-    }
-
-    protected handlerFailed(err: unknown): void {
-      hooks.handlerFailed?.(err);
-    }
-  })(maxQueue);
+function makeInbox(maxQueue = 100, hooks: Partial<InboxFlow> = {}): Inbox {
+  return new Inbox(maxQueue, {
+    pause: () => hooks.pause?.(),
+    resume: () => hooks.resume?.(),
+    handlerFailed: (err) => hooks.handlerFailed?.(err),
+  });
 }
 
 /** Lets every queued microtask run. */

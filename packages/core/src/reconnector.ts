@@ -1,0 +1,159 @@
+import { CloseCode } from './close-codes.js';
+import type { LinkSupervisor, LinkSwitch } from './conn-parts.js';
+import type { Dial } from './dial.js';
+import { ConnectionClosedError } from './errors.js';
+import { waitForOpen } from './handshake.js';
+import { Outbox, type OutgoingData } from './outbox.js';
+import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect, type ReconnectPolicy } from './reconnect-policy.js';
+import type { WebSocketLike } from './socket.js';
+
+/** What a {@link Reconnector} needs to open new links. */
+export interface ReconnectSetup {
+  readonly policy: ReconnectPolicy;
+  /** The address, for error messages. */
+  readonly address: string;
+  /** Milliseconds each attempt may take. */
+  readonly timeout: number;
+  /** Starts a new connection attempt to the same address with the same options. */
+  readonly redial: () => WebSocketLike;
+  /** Reports a failed handshake in detail (see `Dial.watch`). */
+  readonly watch: Dial['watch'];
+  /** The random source of the jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/**
+ * Where the connection stands: the first link is opening (`first`: a failure rejects
+ * `connectToWebsocket` and ends it), a link is up (`open`), waiting out a delay (`waiting`), or an
+ * attempt is under way (`dialing`).
+ */
+type Phase = 'first' | 'open' | 'waiting' | 'dialing';
+
+/**
+ * The client's `reconnect`: a supervisor that keeps one connection alive across links. When a link
+ * drops with a retryable close code (`isRetryableCloseCode`: 1001, 1006 — a heartbeat timeout too —,
+ * 1011, 1012, 1013) it waits (`ReconnectOptions`), opens a new one and attaches it; sends made
+ * meanwhile wait in its bounded outbox and go out first, in order, once the new link's `open`
+ * listeners have run. It ends the connection on `close()`/`terminate()`, on a close code that is not
+ * retryable, on an attempt refused for good (HTTP 4xx), or after `maxAttempts` failures in a row (a
+ * link that drops before `stableAfter` is one).
+ */
+export class Reconnector implements LinkSupervisor {
+  private readonly outbox: Outbox;
+  private phase: Phase = 'first';
+  /** Failed attempts in a row (see `ReconnectOptions.stableAfter`). */
+  private attempt = 0;
+  /** When the current link opened (`Date.now()`). */
+  private openedAt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private attemptWatch: AbortController | undefined;
+  /** How the last link ended: the code the connection closes with if it gives up. */
+  private droppedCode: number = CloseCode.Abnormal;
+
+  constructor(
+    private readonly links: LinkSwitch,
+    private readonly setup: ReconnectSetup,
+  ) {
+    this.outbox = new Outbox(setup.policy.maxOutbox);
+  }
+
+  get between(): boolean {
+    return this.phase === 'waiting' || this.phase === 'dialing';
+  }
+
+  get dialing(): boolean {
+    return this.phase === 'dialing';
+  }
+
+  opening(): void {
+    this.phase = 'open';
+    this.openedAt = Date.now();
+  }
+
+  opened(): void {
+    this.outbox.flush((data, action) => this.links.write(data, action));
+  }
+
+  dropped(code: number, reason: string, closeRequested: boolean): boolean {
+    if (this.phase === 'dialing') return true; // the attempt's own watcher (see dial) reports it
+    if (this.phase === 'first' || closeRequested || !shouldReconnectAfterClose(code)) {
+      this.failHeld(code);
+      return false;
+    }
+    if (Date.now() - this.openedAt >= this.setup.policy.stableAfter) this.attempt = 0;
+    this.droppedCode = code;
+    this.retryLater(code, reason);
+    return true;
+  }
+
+  hold(data: OutgoingData, action: string): Promise<Error | null> | undefined {
+    return this.outbox.hold(data, action);
+  }
+
+  stop(code: number, reason: string): void {
+    this.giveUp(code, reason);
+  }
+
+  /** Waits, then dials; `code` and `reason`: why (the link's close, or the failed attempt). */
+  private retryLater(code: number, reason: string): void {
+    const { policy } = this.setup;
+    if (this.attempt >= policy.maxAttempts) {
+      const tries = `${this.attempt} attempt${this.attempt === 1 ? '' : 's'}`;
+      this.giveUp(this.droppedCode, `gave up reconnecting after ${tries}; the last failed with: ${reason}`);
+      return;
+    }
+    this.attempt += 1;
+    const delay = reconnectDelay(policy, this.attempt, this.setup.random);
+    this.phase = 'waiting';
+    this.retryTimer = setTimeout(() => this.dial(), delay);
+    this.links.announceRetry(this.attempt, delay, code, reason);
+  }
+
+  private dial(): void {
+    this.retryTimer = undefined;
+    this.phase = 'dialing';
+    let socket: WebSocketLike;
+    try {
+      socket = this.setup.redial();
+    } catch (err) {
+      this.attemptFailed(err);
+      return;
+    }
+    this.links.attach(socket);
+    const attempt = new AbortController();
+    this.attemptWatch = attempt;
+    waitForOpen(socket, this.setup.address, { timeout: this.setup.timeout, signal: attempt.signal }, this.setup.watch).then(
+      () => {
+        if (this.attemptWatch === attempt) this.attemptWatch = undefined;
+      },
+      (err: unknown) => {
+        if (this.attemptWatch !== attempt) return;
+        this.attemptWatch = undefined;
+        if (this.phase === 'dialing') this.attemptFailed(err);
+      },
+    );
+  }
+
+  private attemptFailed(err: unknown): void {
+    this.links.dropLink();
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.links.reportError(error);
+    if (shouldRetryConnect(err)) this.retryLater(CloseCode.Abnormal, error.message);
+    else this.giveUp(this.droppedCode, `gave up reconnecting: ${error.message}`);
+  }
+
+  private giveUp(code: number, reason: string): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const attempt = this.attemptWatch;
+    this.attemptWatch = undefined;
+    if (this.phase === 'dialing') this.links.dropLink();
+    attempt?.abort();
+    this.failHeld(code);
+    this.links.finish(code, reason);
+  }
+
+  private failHeld(code: number): void {
+    this.outbox.fail((action) => new ConnectionClosedError(action, 'CLOSED', code));
+  }
+}
