@@ -1,3 +1,4 @@
+import { describeValue } from './describe.js';
 import { AbortError, TimeoutError } from './errors.js';
 
 /** The `timeout` / `signal` pair shared by every wait that can give up. */
@@ -15,7 +16,7 @@ export function armCancel(what: string, options: CancelOptions | undefined, give
   const timeout = options?.timeout;
   const signal = options?.signal;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
-    throw new RangeError(`${what}: timeout must be a number of milliseconds from 0 to 2147483647, got ${String(timeout)}`);
+    throw new RangeError(`${what}: timeout must be a number of milliseconds from 0 to 2147483647, got ${describeValue(timeout)}`);
   }
   if (signal?.aborted) throw new AbortError(what, signal.reason);
 

@@ -38,3 +38,20 @@ export function isRetryableCloseCode(code: number): boolean {
   return code === CloseCode.GoingAway || code === CloseCode.Abnormal || code === CloseCode.InternalError ||
     code === CloseCode.ServiceRestart || code === CloseCode.TryAgainLater;
 }
+
+/**
+ * Why `close(code, reason)` cannot send this close frame, or `undefined` if it can: RFC 6455 lets an
+ * endpoint send 1000–1003, 1007–1014 and 3000–4999, with a reason of at most 123 bytes of UTF-8.
+ */
+export function closeCodeProblem(code: unknown, reason: unknown): string | undefined {
+  if (typeof code !== 'number' || !Number.isInteger(code) || !isSendableCloseCode(code)) {
+    return 'the code must be 1000 (normal), 1001–1003, 1007–1014, or 3000–4999 (4000–4999 are free for applications)';
+  }
+  if (typeof reason !== 'string') return 'the reason must be a string';
+  if (new TextEncoder().encode(reason).length > 123) return 'the reason must be at most 123 bytes of UTF-8';
+  return undefined;
+}
+
+function isSendableCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}

@@ -1,6 +1,7 @@
 import { prepareDial } from '#dial';
 import { parseAddress } from './address.js';
 import { checkMaxQueue, WebSocketConn } from './connection.js';
+import { describeValue } from './describe.js';
 import { ConnectError } from './errors.js';
 import { waitForOpen } from './handshake.js';
 import { resolveKeepAlive, type KeepAlive } from './heartbeat.js';
@@ -9,6 +10,9 @@ import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { TlsOptions } from './tls.js';
 import type { HeaderValues } from './types.js';
+
+/** Default {@link ConnectOptions.maxPayload}: 1 MiB, as the server's `maxPayload`. */
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /** Default {@link ConnectOptions.timeout}, in milliseconds. */
 export const DEFAULT_CONNECT_TIMEOUT = 10_000;
@@ -64,8 +68,13 @@ export interface ConnectOptions {
    */
   maxQueue?: number;
   /**
-   * Largest message, in bytes, accepted from the server (Node only); a larger one closes with 1009.
-   * @default 104857600 (100 MiB, as `ws`)
+   * Largest message, in bytes, accepted from the server, counted over all the fragments of a message.
+   * A larger one is refused as soon as its size is known (from a frame's header: a server announcing
+   * 1 GiB costs this end nothing) and the connection closes with 1009 and a reason naming the size and
+   * the limit, so a hostile or broken server cannot exhaust the client's memory. The same default as the
+   * server's. Node only: a browser's `WebSocket` reads a whole message before the page sees it, so there
+   * the browser's own limits apply.
+   * @default 1048576 (1 MiB)
    */
   maxPayload?: number;
   /**
@@ -141,9 +150,13 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   const maxQueue = checkMaxQueue(options.maxQueue);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
   if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
-    throw new RangeError(`connectToWebsocket(): timeout must be a number of milliseconds from 0 to 2147483647, got ${String(timeout)}`);
+    throw new RangeError(`connectToWebsocket(): timeout must be a number of milliseconds from 0 to 2147483647, got ${describeValue(timeout)}`);
   }
-  const dial = prepareDial(options, keepAlive !== undefined);
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  if (!(Number.isSafeInteger(maxPayload) && maxPayload >= 1)) {
+    throw new RangeError(`connectToWebsocket(): maxPayload must be a whole number of bytes, at least 1, got ${describeValue(maxPayload)}`);
+  }
+  const dial = prepareDial({ ...options, maxPayload }, keepAlive !== undefined);
   const openSocket = (): WebSocketLike => {
     try {
       return dial.open(href);

@@ -1,6 +1,8 @@
 import { openLink } from '#link';
-import { EventEmitter } from 'eventemitter3';
-import { CloseCode } from './close-codes.js';
+import type { EventEmitter } from 'eventemitter3';
+import { CloseCode, closeCodeProblem } from './close-codes.js';
+import { describeError, describeValue, typeName } from './describe.js';
+import { GuardedEmitter } from './guarded-emitter.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import {
   heard,
@@ -134,7 +136,7 @@ class Ending {
  * console.log('first message:', await conn.receiveMessage());
  * ```
  */
-export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
+export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   /** Client side: the address dialled. Server side: the upgrade request's path and query. */
   readonly url: string;
   /** Client side: the headers sent. Server side: the upgrade request's headers, with lower-case names. */
@@ -394,6 +396,8 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
     if (this.isFinished) return Promise.resolve();
     const closed = this.whenClosed();
     if (!this.closeRequested) {
+      const problem = closeCodeProblem(code, reason);
+      if (problem !== undefined) return Promise.reject(new RangeError(`close(${describeValue(code)}, ${describeValue(reason)}) refused: ${problem}`));
       try {
         this.link.close(code, reason);
       } catch (err) {
@@ -634,8 +638,8 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 
   /** Emits `error`; an unheard handler failure goes to `console.error` rather than vanish. */
   protected reportError(err: Error, fromHandler: boolean): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-    else if (fromHandler) console.error('corows:', err);
+    if (fromHandler) this.reportUnexpected(err);
+    else if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 }
 
@@ -643,17 +647,7 @@ export class WebSocketConn extends EventEmitter<WebSocketConnEvents> {
 export function checkMaxQueue(maxQueue: number | undefined): number {
   if (maxQueue === undefined) return DEFAULT_MAX_QUEUE;
   if (!Number.isInteger(maxQueue) || maxQueue < 1) {
-    throw new RangeError(`maxQueue must be a whole number of messages, at least 1, got ${String(maxQueue)}`);
+    throw new RangeError(`maxQueue must be a whole number of messages, at least 1, got ${describeValue(maxQueue)}`);
   }
   return maxQueue;
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
 }

@@ -1,3 +1,6 @@
+import { describeValue } from './describe.js';
+import { afterCurrentTask } from './schedule.js';
+
 /** Default {@link KeepAliveOptions.interval}, in milliseconds (the LuatOS client's advice: 30 s). */
 export const DEFAULT_KEEP_ALIVE_INTERVAL = 30_000;
 
@@ -46,13 +49,13 @@ export function resolveKeepAlive(value: KeepAlive | undefined, where: string): K
   if (value === undefined || value === false || value === 0) return undefined;
   const options: KeepAliveOptions = value === true ? {} : typeof value === 'number' ? { interval: value } : value;
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${where}: keepAlive must be a number of milliseconds, a boolean or { interval, timeout }, got ${typeof value}`);
+    throw new TypeError(`${where}: keepAlive must be a number of milliseconds, a boolean or { interval, timeout }, got ${describeValue(value)}`);
   }
   const interval = options.interval ?? DEFAULT_KEEP_ALIVE_INTERVAL;
   const timeout = options.timeout ?? interval;
   for (const [name, ms] of [['interval', interval], ['timeout', timeout]] as const) {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 1 || ms > MAX_DELAY) {
-      throw new RangeError(`${where}: keepAlive ${name} must be a number of milliseconds from 1 to ${MAX_DELAY}, got ${String(ms)}`);
+      throw new RangeError(`${where}: keepAlive ${name} must be a number of milliseconds from 1 to ${MAX_DELAY}, got ${describeValue(ms)}`);
     }
   }
   // Settings that need nothing filled in are used as they are: a server's connections share its one object.
@@ -204,7 +207,10 @@ export class HeartbeatGroup implements HeartbeatRingNode {
       beaten = true;
       member.beat();
     }
-    if (beaten) unref(setTimeout(() => this.expire(round), this.settings.timeout));
+    // Judged only once the input already waiting has been read: after a stall (a long GC pause, a busy
+    // loop) the timer is overdue when the loop wakes, and would otherwise run before the pongs that
+    // arrived meanwhile are read.
+    if (beaten) unref(setTimeout(() => afterCurrentTask(() => this.expire(round)), this.settings.timeout));
   }
 
   private expire(round: number): void {

@@ -1,9 +1,10 @@
-export { connectToWebsocket, DEFAULT_CONNECT_TIMEOUT } from './connect.js';
+export { connectToWebsocket, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_PAYLOAD } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { WebSocketConn, DEFAULT_MAX_QUEUE } from './connection.js';
 export type { ConnOptions } from './connection.js';
 export { CloseCode, isRetryableCloseCode } from './close-codes.js';
 export type { CloseCodeValue } from './close-codes.js';
+export { GuardedEmitter } from './guarded-emitter.js';
 export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFullError, TimeoutError } from './errors.js';
 export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './heartbeat.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './heartbeat.js';

@@ -10,6 +10,7 @@ import {
   type NodeWebSocketLike,
   type WebSocketLike,
 } from './socket.js';
+import { explainOversize } from './ws-internals.js';
 
 // Node only: imported by `#link` in Node (link.ts), never by the browser build. Core compiles without
 // Node's types, so the one Node global used here is declared here.
@@ -49,6 +50,7 @@ interface LinkedSocket extends NodeWebSocketLike {
 // EventEmitter calls them) holds its listener. A closure per listener and socket would cost about 0.3 KB
 // per connection, which counts on a server holding 10,000s of them (heap snapshots).
 function onSocketOpen(this: LinkedSocket): void {
+  explainOversize(this);
   this[LINK]?.onOpen();
 }
 
@@ -93,6 +95,7 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
     socket[LINK] = listener;
     if (linkedBefore) return;
     if (socket.readyState === CONNECTING) socket.on('open', onSocketOpen);
+    else explainOversize(socket);
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
     socket.on('error', onSocketError);

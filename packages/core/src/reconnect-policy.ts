@@ -1,5 +1,6 @@
 import { isRetryableCloseCode } from './close-codes.js';
 import { ConnectError } from './errors.js';
+import { describeValue } from './describe.js';
 
 /**
  * When and how often a dropped connection is opened again (the `reconnect` option). The n-th
@@ -67,7 +68,7 @@ const MAX_DELAY = 2 ** 31 - 1;
 export function resolveReconnect(value: boolean | ReconnectOptions | undefined): ReconnectPolicy | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && (typeof value !== 'object' || value === null)) {
-    throw new TypeError(`connectToWebsocket(): reconnect must be a boolean or an object of reconnect options, got ${typeof value}`);
+    throw new TypeError(`connectToWebsocket(): reconnect must be a boolean or an object of reconnect options, got ${describeValue(value)}`);
   }
   const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT, ...(value === true ? {} : withoutUndefined(value)) };
   const unknown = Object.keys(policy).filter((key) => !(key in DEFAULT_RECONNECT));
@@ -88,7 +89,7 @@ function withoutUndefined(options: ReconnectOptions): ReconnectOptions {
 function check(name: string, value: unknown, min: number, max: number, whole = false): void {
   if (typeof value !== 'number' || !(value >= min && value <= max) || (whole && !Number.isInteger(value))) {
     const kind = whole ? 'a whole number' : 'a number';
-    throw new RangeError(`connectToWebsocket(): reconnect.${name} must be ${kind} from ${min} to ${max}, got ${String(value)}`);
+    throw new RangeError(`connectToWebsocket(): reconnect.${name} must be ${kind} from ${min} to ${max}, got ${describeValue(value)}`);
   }
 }
 

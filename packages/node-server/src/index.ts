@@ -38,6 +38,7 @@ export {
   ConnectionClosedError,
   connectToWebsocket,
   CorowsError,
+  GuardedEmitter,
   DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_KEEP_ALIVE_INTERVAL,
   DEFAULT_MAX_QUEUE,

@@ -1,4 +1,4 @@
-import type { KeepAlive, KeepAliveSettings } from '@corows/core';
+import { DEFAULT_MAX_PAYLOAD, type KeepAlive, type KeepAliveSettings } from '@corows/core';
 import { serverKeepAlive } from './heartbeat.js';
 import type { PerMessageDeflateOptions } from 'ws';
 import type { ServerTlsOptions } from './tls.js';
@@ -7,8 +7,8 @@ import type { RateLimit } from './rate-limit.js';
 import { shownValue } from './shown-value.js';
 import type { UpgradeRequest } from './upgrade-request.js';
 
-/** Default {@link ServerOptions.maxPayload}: 1 MiB. */
-export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+// Default ServerOptions.maxPayload: 1 MiB, the client's default too.
+export { DEFAULT_MAX_PAYLOAD };
 
 /** Default {@link ServerOptions.closeTimeout}, in milliseconds. */
 export const DEFAULT_CLOSE_TIMEOUT = 5_000;

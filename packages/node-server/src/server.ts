@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import { CorowsError, type Message } from '@corows/core';
-import { EventEmitter } from 'eventemitter3';
+import { CorowsError, GuardedEmitter, type Message } from '@corows/core';
 import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
@@ -49,7 +48,7 @@ type HttpSource = { listen: { host: string; port: number } } | { attach: Server 
  * {@link createWebsocketServer} or {@link attachWebsocketServer}; it hands each accepted connection to
  * `whenNewConn` and tells `whenDead` once when it stops. `Data` types each connection's `conn.data`.
  */
-export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitter<WebsocketServerEvents> {
+export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmitter<WebsocketServerEvents> {
   private readonly listeningPromise: Promise<ServerAddress>;
   private listeningRead = false;
   /** Why the server could not start (listen, or start its adapter), if that is how it died. */
