@@ -127,6 +127,8 @@ test('an error listener that throws on a protocol violation: the connection stil
   const accepted = nextConn(server);
   const peer = await rawWebSocket(t, port);
   const conn = await accepted;
+  const logged: unknown[][] = [];
+  t.mock.method(console, 'error', (...args: unknown[]) => logged.push(args));
   let heard = 0;
   conn.on('error', () => {
     heard++;
@@ -135,6 +137,7 @@ test('an error listener that throws on a protocol violation: the connection stil
   peer.socket.write(clientFrame(0x1, Buffer.from('unmasked'), { mask: false }));
   assert.equal((await within(closedWith(conn), 5_000, 'the server side to close')).code, 1002);
   assert.ok(heard >= 1);
+  assert.ok(logged.some((args) => args.some((arg) => arg instanceof Error && arg.message === 'error listener bug')), 'the throwing error listener is reported on console.error');
   await waitFor(() => server.connections.size === 0, 'the server to forget the connection');
   await within(server.close('bye'), 5_000, 'server.close()');
 });
