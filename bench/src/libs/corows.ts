@@ -35,6 +35,9 @@ async function listen(style: Style, mode: ServerMode): Promise<ServerHandle> {
       for (const conn of server.connections) void conn.sendMessage(text);
       return undefined;
     },
+    sendEach(text) {
+      for (const conn of server.connections) void conn.sendMessage(text);
+    },
     async readAll(expected, deadline) {
       let count = 0;
       for (const conn of held) {

@@ -27,6 +27,9 @@ export const socketIoLib: Lib = {
       connectionCount: () => io.of('/').sockets.size,
       broadcastMode: 'io.emit()',
       broadcast: (text) => io.emit(SOCKET_IO_EVENT, text),
+      sendEach(text) {
+        for (const socket of io.of('/').sockets.values()) socket.emit(SOCKET_IO_EVENT, text);
+      },
       readAll: (expected, deadline) => takeHeld(held, expected, deadline),
       close: () =>
         new Promise<void>((resolve) => {

@@ -17,6 +17,8 @@ export interface ServerHandle {
   broadcast(text: string): unknown;
   /** How `broadcast` is done, for the report (e.g. `io.emit()`). */
   readonly broadcastMode: string;
+  /** Sends `text` to every connection with one send call per connection (the library's plain send). */
+  sendEach(text: string): unknown;
   /** `hold` mode: the application now reads every message; resolves with how many it read. */
   readAll(expected: number, deadline: number): Promise<number>;
   close(): Promise<void>;

@@ -33,6 +33,11 @@ export const wsLib: Lib = {
           if (client.readyState === WebSocket.OPEN) client.send(text);
         }
       },
+      sendEach(text) {
+        for (const client of wss.clients) {
+          if (client.readyState === WebSocket.OPEN) client.send(text);
+        }
+      },
       readAll: (expected, deadline) => takeHeld(held, expected, deadline),
       close: () =>
         new Promise<void>((resolve) => {

@@ -7,6 +7,9 @@ import { libById } from '../libs/index.js';
 import type { ServerHandle, ServerMode } from '../libs/types.js';
 import { measureMemory } from '../memory.js';
 
+/** How a burst reaches every connection: the library's broadcast, or its plain send per connection. */
+export type BurstStyle = 'broadcast' | 'sends';
+
 let server: ServerHandle | undefined;
 let profiler: Session | undefined;
 
@@ -38,6 +41,22 @@ export const commands = {
     const returned = performance.now() - start;
     if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') await result;
     return { returnedMs: returned, settledMs: performance.now() - start };
+  },
+
+  /**
+   * `count` broadcasts (or `count` rounds of one send per connection) of `text` in one tick: the
+   * process's CPU time (user + system) until the returned promises settled and the event loop came
+   * round once more, so that writes held back to the tick's end are counted.
+   */
+  async burst({ text, count, style }: { text: string; count: number; style: BurstStyle }) {
+    const handle = running();
+    const start = process.cpuUsage();
+    const results: unknown[] = [];
+    for (let i = 0; i < count; i++) results.push(style === 'broadcast' ? handle.broadcast(text) : handle.sendEach(text));
+    await Promise.all(results);
+    await new Promise((resolve) => setImmediate(resolve));
+    const { user, system } = process.cpuUsage(start);
+    return { cpuMs: (user + system) / 1000 };
   },
 
   /** Starts the CPU profiler in this process; for bench/src/broadcast-probe.ts. */

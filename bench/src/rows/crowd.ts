@@ -20,6 +20,10 @@ interface CrowdTrial {
   /** Milliseconds the server spent in the broadcast call (until its promise settled, if it returned one), each broadcast. */
   serverMs: number[];
   broadcastMode: string;
+  /** Server CPU milliseconds of each counted burst of broadcasts in one tick. */
+  burstBroadcastCpuMs: number[];
+  /** Server CPU milliseconds of each counted burst of the same messages sent per connection. */
+  burstSendsCpuMs: number[];
 }
 
 /**
@@ -34,6 +38,7 @@ export async function runCrowdRows(plan: Plan, connections: number, log: (line: 
       const trial = await crowdTrial(lib, round, connections, plan);
       const list = (values: number[]): string => values.map((ms) => ms.toFixed(1)).join(' ');
       log(`  ${lib}: ${(trial.heapPerConn / 1024).toFixed(2)} KiB heap, ${(trial.rssPerConn / 1024).toFixed(2)} KiB RSS per connection; broadcast: server ${list(trial.serverMs)} ms, delivered ${list(trial.fanOutMs)} ms`);
+      log(`  ${lib}: burst of ${spec.burst.messages}, server CPU: broadcasts ${list(trial.burstBroadcastCpuMs)} ms, sends per connection ${list(trial.burstSendsCpuMs)} ms`);
       return trial;
     } finally {
       await stopAll();
@@ -44,8 +49,12 @@ export async function runCrowdRows(plan: Plan, connections: number, log: (line: 
   const rss = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => t.rssPerConn / 1024)]));
   const fanOut = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => median(t.fanOutMs))]));
   const serverSide = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => median(t.serverMs))]));
+  const burstBroadcast = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => median(t.burstBroadcastCpuMs))]));
+  const burstSends = new Map([...trials].map(([lib, list]) => [lib, list.map((t) => median(t.burstSendsCpuMs))]));
   const corowsMode = trials.get('corows-handler')?.[0]?.broadcastMode ?? '';
   const count = connections.toLocaleString('en-US');
+  const burst = `${spec.burst.messages} messages of ${spec.size} B to ${count} connections in one tick`;
+  const corowsBurstRatio = median((trials.get('corows-handler') ?? []).map((t) => median(t.burstBroadcastCpuMs) / median(t.burstSendsCpuMs)));
   return [
     makeRow({ id: 'idle-heap', title: `Idle memory per connection (JS heap + buffers), ${count} open`, short: 'Idle memory (heap)', unit: 'KiB', better: 'lower' }, heap),
     makeRow({ id: 'idle-rss', title: `Idle memory per connection (RSS), ${count} open`, short: 'Idle memory (RSS)', unit: 'KiB', better: 'lower' }, rss),
@@ -60,6 +69,16 @@ export async function runCrowdRows(plan: Plan, connections: number, log: (line: 
         `broadcast as done: raw ws — ${trials.get('ws')?.[0]?.broadcastMode}; corows — ${corowsMode}; Socket.IO — ${trials.get('socket.io')?.[0]?.broadcastMode}`,
         ...(corowsMode.startsWith('pending') ? ['corows: PENDING broadcast() — this build has no server.broadcast(), so the corows figure is a plain loop of sendMessage() over server.connections'] : []),
       ],
+    ),
+    makeRow(
+      { id: 'burst-broadcast-cpu', title: `Burst of broadcasts, ${burst}: server CPU`, short: 'Broadcast burst (CPU)', unit: 'ms', better: 'lower' },
+      burstBroadcast,
+      [`corows: a burst of broadcasts costs ${corowsBurstRatio.toFixed(2)}× the server CPU of the same messages sent per connection (median over rounds; both are written once per socket per tick)`],
+    ),
+    makeRow(
+      { id: 'burst-sends-cpu', title: `Burst of sends per connection, ${burst}: server CPU`, short: 'Sends burst (CPU)', unit: 'ms', better: 'lower' },
+      burstSends,
+      ['one send call per connection and message: raw ws — ws.send(); corows — conn.sendMessage(); Socket.IO — socket.emit()'],
     ),
   ];
 }
@@ -93,7 +112,22 @@ async function crowdTrial(lib: LibId, round: number, connections: number, plan: 
       serverMs.push(settledMs);
     }
   }
+  let total = (warmupBroadcasts + broadcasts) * connections;
+  const burstBroadcastCpuMs: number[] = [];
+  const burstSendsCpuMs: number[] = [];
+  const { burst } = plan.crowd;
+  for (let i = 0; i < burst.warmup + burst.counted; i++) {
+    for (const style of ['broadcast', 'sends'] as const) {
+      total += burst.messages * connections;
+      const delivered = crowd.call('expect', { total, timeoutMs: 60_000 }, 65_000);
+      const { cpuMs } = await server.call<{ cpuMs: number }>('burst', { text, count: burst.messages, style }, 60_000);
+      await delivered;
+      if (i >= burst.warmup) (style === 'broadcast' ? burstBroadcastCpuMs : burstSendsCpuMs).push(cpuMs);
+    }
+  }
   return {
+    burstBroadcastCpuMs,
+    burstSendsCpuMs,
     heapPerConn: (after.heap - before.heap) / connections,
     rssPerConn: (after.rss - before.rss) / connections,
     fanOutMs,

@@ -8,6 +8,7 @@ import {
   type NodeBufferLike,
   type NodeTransport,
   type NodeWebSocketLike,
+  type WebSocketLike,
 } from './socket.js';
 import { explainOversize } from './ws-internals.js';
 
@@ -106,14 +107,16 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
 
   send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {
     const writes = (this.writes ??= new WriteQueue());
-    const transport = this.transport;
-    if (transport !== undefined && transport.writableCorked === 0) {
-      transport.cork();
-      process.nextTick(uncork, transport);
-    }
+    this.holdUntilTickEnd();
     this.socket.send(data, writes.written);
     writes.push(done);
-    if (transport !== undefined && transport.writableLength >= FLUSH_BYTES) transport.uncork();
+    this.writeIfHoldingTooMuch();
+  }
+
+  sendWith<T>(write: (socket: WebSocketLike, arg: T) => void, arg: T): void {
+    this.holdUntilTickEnd();
+    write(this.socket, arg);
+    this.writeIfHoldingTooMuch();
   }
 
   terminate(): void {
@@ -123,6 +126,19 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
 
   flush(): void {
     if (this.transport !== undefined && this.transport.writableCorked > 0) this.transport.uncork();
+  }
+
+  /** Corks the TCP socket, if it is not yet, until the end of this tick (see `uncork` below). */
+  private holdUntilTickEnd(): void {
+    const transport = this.transport;
+    if (transport !== undefined && transport.writableCorked === 0) {
+      transport.cork();
+      process.nextTick(uncork, transport);
+    }
+  }
+
+  private writeIfHoldingTooMuch(): void {
+    if (this.transport !== undefined && this.transport.writableLength >= FLUSH_BYTES) this.transport.uncork();
   }
 
   pause(): void {

@@ -100,6 +100,11 @@ export interface Link {
   readonly bytesRead: number | undefined;
   /** Writes one frame; `done` gets an error if it could not be written. */
   send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void;
+  /**
+   * Runs `write(socket, arg)`, which writes on the socket itself (a server's pre-framed broadcast),
+   * batched and ordered with this tick's sends as `send` is (Node); elsewhere it just runs.
+   */
+  sendWith<T>(write: (socket: WebSocketLike, arg: T) => void, arg: T): void;
   /** Starts the closing handshake. Throws if the code or reason is invalid. */
   close(code: number, reason: string): void;
   /** Drops the socket at once, without a closing handshake (a plain close where not supported). */
@@ -170,6 +175,10 @@ class DomLink extends SocketLink<DomWebSocketLike> implements Link {
   send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {
     this.socket.send(data);
     done();
+  }
+
+  sendWith<T>(write: (socket: WebSocketLike, arg: T) => void, arg: T): void {
+    write(this.socket, arg);
   }
 
   terminate(): void {

@@ -4,6 +4,7 @@ import type { PerMessageDeflateOptions } from 'ws';
 import type { ServerTlsOptions } from './tls.js';
 import type { ServerAdapter } from './adapter.js';
 import type { RateLimit } from './rate-limit.js';
+import { shownValue } from './shown-value.js';
 import type { UpgradeRequest } from './upgrade-request.js';
 
 // Default ServerOptions.maxPayload: 1 MiB, the client's default too.
@@ -208,13 +209,13 @@ export interface ResolvedOptions<Data> {
 /** Checks `options` and fills in the defaults; throws a `TypeError`/`RangeError` naming the bad option. */
 export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, caller: string): ResolvedOptions<Data> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`${caller}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+    throw new TypeError(`${caller}: options must be an object, got ${shownValue(options)}`);
   }
   const o = options ?? {};
   const count = (name: keyof ServerOptions, value: unknown, min: number, infinite = false): void => {
     if (value === undefined) return;
     if (typeof value !== 'number' || !(Number.isInteger(value) || (infinite && value === Infinity)) || value < min) {
-      throw new RangeError(`${caller}: ${name} must be a whole number of at least ${min}${infinite ? ' (or Infinity)' : ''}, got ${String(value)}`);
+      throw new RangeError(`${caller}: ${name} must be a whole number of at least ${min}${infinite ? ' (or Infinity)' : ''}, got ${shownValue(value)}`);
     }
   };
   if (o.tls !== undefined && caller.startsWith('attach')) {
@@ -227,27 +228,27 @@ export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, c
   count('handshakeTimeout', o.handshakeTimeout, 1);
   count('maxBackpressure', o.maxBackpressure, 1);
   if (o.path !== undefined && (typeof o.path !== 'string' || !o.path.startsWith('/') || o.path.includes('?'))) {
-    throw new TypeError(`${caller}: path must be a string starting with "/" and without a query, such as "/chat", got ${JSON.stringify(o.path)}`);
+    throw new TypeError(`${caller}: path must be a string starting with "/" and without a query, such as "/chat", got ${shownValue(o.path)}`);
   }
   if (o.protocols !== undefined && typeof o.protocols !== 'function' &&
       !(Array.isArray(o.protocols) && o.protocols.every((p) => typeof p === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p)))) {
-    throw new TypeError(`${caller}: protocols must be an array of subprotocol names (HTTP tokens such as "chat.v1") or a function`);
+    throw new TypeError(`${caller}: protocols must be an array of subprotocol names (HTTP tokens such as "chat.v1") or a function, got ${shownValue(o.protocols)}`);
   }
   if (o.verify !== undefined && typeof o.verify !== 'function') {
-    throw new TypeError(`${caller}: verify must be a function, got ${typeof o.verify}`);
+    throw new TypeError(`${caller}: verify must be a function, got ${shownValue(o.verify)}`);
   }
   if (o.allowedOrigins !== undefined) checkOrigins(o.allowedOrigins, caller);
   if (o.rateLimit !== undefined) {
     const { messages, interval } = o.rateLimit as Partial<RateLimit>;
     if (!Number.isInteger(messages) || (messages as number) < 1 || !Number.isInteger(interval) || (interval as number) < 1) {
-      throw new RangeError(`${caller}: rateLimit must be { messages, interval } with whole numbers of at least 1, such as { messages: 100, interval: 1000 }`);
+      throw new RangeError(`${caller}: rateLimit must be { messages, interval } with whole numbers of at least 1, such as { messages: 100, interval: 1000 }, got ${shownValue(o.rateLimit)}`);
     }
   }
   if (o.backpressurePolicy !== undefined && o.backpressurePolicy !== 'close' && o.backpressurePolicy !== 'drop') {
-    throw new TypeError(`${caller}: backpressurePolicy must be 'close' or 'drop', got ${JSON.stringify(o.backpressurePolicy)}`);
+    throw new TypeError(`${caller}: backpressurePolicy must be 'close' or 'drop', got ${shownValue(o.backpressurePolicy)}`);
   }
   if (o.adapter !== undefined && (typeof o.adapter !== 'object' || o.adapter === null || typeof o.adapter.broadcast !== 'function')) {
-    throw new TypeError(`${caller}: adapter must implement ServerAdapter (start, broadcast, joined, left, disconnected, members, close)`);
+    throw new TypeError(`${caller}: adapter must implement ServerAdapter (start, broadcast, joined, left, disconnected, members, close), got ${shownValue(o.adapter)}`);
   }
   return {
     maxPayload: o.maxPayload ?? DEFAULT_MAX_PAYLOAD,
@@ -271,12 +272,12 @@ export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, c
 
 function checkOrigins(origins: unknown, caller: string): void {
   if (!Array.isArray(origins)) {
-    throw new TypeError(`${caller}: allowedOrigins must be an array of origins (strings such as "https://example.com") or RegExps`);
+    throw new TypeError(`${caller}: allowedOrigins must be an array of origins (strings such as "https://example.com") or RegExps, got ${shownValue(origins)}`);
   }
   for (const origin of origins) {
     if (origin instanceof RegExp) continue;
     if (typeof origin !== 'string' || !/^https?:\/\/[^/]+\/?$/i.test(origin) || !URL.canParse(origin)) {
-      throw new TypeError(`${caller}: allowedOrigins entry ${JSON.stringify(origin)} is not an origin; write scheme, host and optional port, such as "https://app.example.com:8443"`);
+      throw new TypeError(`${caller}: allowedOrigins entry ${shownValue(origin)} is not an origin; write scheme, host and optional port, such as "https://app.example.com:8443"`);
     }
   }
 }

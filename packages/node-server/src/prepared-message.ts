@@ -1,3 +1,4 @@
+import type { WebSocketLike } from '@corows/core';
 import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
 
@@ -55,7 +56,8 @@ export class PreparedMessage {
  * are not as expected, an ordinary `ws.send`, which frames (and compresses) for this socket alone and
  * keeps the order of earlier sends.
  */
-export function writePrepared(ws: WebSocket, message: PreparedMessage): void {
+export function writePrepared(socket: WebSocketLike, message: PreparedMessage): void {
+  const ws = socket as unknown as WebSocket;
   const sender = (ws as unknown as WsInternals)._sender;
   const extensions = (ws as unknown as WsInternals)._extensions;
   const idle = sender !== undefined && typeof sender.sendFrame === 'function' && sender._state === 0 &&

@@ -92,10 +92,13 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
     this.server.left(this, room);
   }
 
-  /** @internal Writes a broadcast; `false` if not written (closed, or refused by backpressure). */
+  /**
+   * @internal Writes a broadcast, batched and ordered with this tick's sends; `false` if not written
+   * (closed, or refused by backpressure).
+   */
   sendPrepared(message: PreparedMessage): boolean {
     if (this.link.readyState !== OPEN || this.server.guard.outbound(this, message.payload.length) !== undefined) return false;
-    writePrepared(this.link.socket as unknown as WebSocket, message);
+    this.link.sendWith(writePrepared, message);
     return true;
   }
 

@@ -15,6 +15,7 @@ import { RoomIndex } from './rooms.js';
 import { routeUpgrades } from './router.js';
 import { ServerConn, type ConnServer } from './server-conn.js';
 import { drainConnections } from './shutdown.js';
+import { shownValue } from './shown-value.js';
 import { TrafficGuard } from './traffic-guard.js';
 
 export type { ServerAddress } from './http-host.js';
@@ -48,13 +49,10 @@ type HttpSource = { listen: { host: string; port: number } } | { attach: Server 
  * `whenNewConn` and tells `whenDead` once when it stops. `Data` types each connection's `conn.data`.
  */
 export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmitter<WebsocketServerEvents> {
-  /**
-   * Resolves with the bound address once listening (port 0 picks a free port) and the adapter has
-   * started; rejects if the server dies first. An unobserved rejection is never reported as unhandled:
-   * `whenDead` hears of it too.
-   */
-  readonly listening: Promise<ServerAddress>;
-
+  private readonly listeningPromise: Promise<ServerAddress>;
+  private listeningRead = false;
+  /** Why the server could not start (listen, or start its adapter), if that is how it died. */
+  private startFailure: Error | undefined;
   private readonly options: ResolvedOptions<Data>;
   private readonly host: HttpHost;
   private readonly metricsRecorder = new MetricsRecorder();
@@ -103,14 +101,27 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     this.unroute = routeUpgrades(this.host.server, this.options.path, (req, socket, head) => this.gate.handle(req, socket, head));
 
     this.adapterStarting = this.startAdapter();
-    this.listening = new Promise<ServerAddress>((resolve, reject) => {
+    this.listeningPromise = new Promise<ServerAddress>((resolve, reject) => {
       this.rejectListening = reject;
       Promise.all([this.host.listening, this.adapterStarting]).then(([address]) => resolve(address), (err: Error) => {
         reject(err);
+        this.startFailure = err;
         void this.close(err.message);
       });
     });
-    this.listening.catch(() => undefined);
+    this.listeningPromise.catch(() => undefined);
+  }
+
+  /**
+   * Resolves with the bound address once listening (port 0 picks a free port) and the adapter has
+   * started; rejects if the server dies first. An unobserved rejection is never reported as unhandled:
+   * `whenDead` hears of it too. A server that cannot start while nobody listens (no `whenDead`
+   * handler, and `listening` never read) reports why through the `error` event, or `console.error`
+   * when nobody listens to that either, rather than fail silently.
+   */
+  get listening(): Promise<ServerAddress> {
+    this.listeningRead = true;
+    return this.listeningPromise;
   }
 
   /** The live connections; a connection leaves the set as soon as it closes, however it closes. */
@@ -140,7 +151,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
    * `console.error` when nobody listens) and the server lives on.
    */
   whenNewConn(handler: ConnHandler<Data>): this {
-    if (typeof handler !== 'function') throw new TypeError(`whenNewConn() takes a function, got ${typeof handler}`);
+    if (typeof handler !== 'function') throw new TypeError(`whenNewConn() takes a function, got ${shownValue(handler)}`);
     this.connHandler = handler;
     for (const conn of this.unannounced.splice(0)) {
       if (conn.state === 'OPEN' || conn.queuedMessages > 0) this.announce(conn);
@@ -150,11 +161,12 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
 
   /**
    * Sets the handler called once when the server stops (seed: `when_dead`), with the reason: a listen
-   * failure (naming it, e.g. `EADDRINUSE`) or the reason given to `close()`. Set after the server
-   * died, it is called at once. Chainable; a new call replaces the handler.
+   * failure (naming host, port and cause, e.g. `EADDRINUSE`) or the reason given to `close()`. Set
+   * after the server died, it is called at once. Chainable; a new call replaces the handler. Without
+   * it, and without anyone reading `listening`, a failure to start is reported (see `listening`).
    */
   whenDead(handler: DeadHandler): this {
-    if (typeof handler !== 'function') throw new TypeError(`whenDead() takes a function, got ${typeof handler}`);
+    if (typeof handler !== 'function') throw new TypeError(`whenDead() takes a function, got ${shownValue(handler)}`);
     this.deadHandler = handler;
     if (this.deadReason !== undefined) this.callDeadHandler(this.deadReason);
     return this;
@@ -290,6 +302,14 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     this.deadReason = reason;
     this.rejectListening?.(new CorowsError(`the server stopped before listening: ${reason}`, { code: 'ERR_CLOSED' }));
     if (this.deadHandler !== undefined) this.callDeadHandler(reason);
+    else if (this.startFailure !== undefined && !this.listeningRead) this.reportUnheard(this.startFailure);
+  }
+
+  private reportUnheard(failure: Error): void {
+    this.report(new CorowsError(
+      `${failure.message} (nothing handled this: set whenDead() or await server.listening)`,
+      { code: failure instanceof CorowsError ? failure.code : undefined, cause: failure },
+    ));
   }
 
   private callDeadHandler(reason: string): void {
@@ -330,10 +350,10 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
  */
 export function createWebsocketServer<Data = Record<string, unknown>>(host: string, port: number, options?: ServerOptions<Data>): WebsocketServer<Data> {
   if (typeof host !== 'string' || host === '') {
-    throw new TypeError(`createWebsocketServer(): host must be a non-empty string such as "127.0.0.1" or "0.0.0.0", got ${JSON.stringify(host)}`);
+    throw new TypeError(`createWebsocketServer(): host must be a non-empty string such as "127.0.0.1" or "0.0.0.0", got ${shownValue(host)}`);
   }
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`createWebsocketServer(): port must be a whole number from 0 to 65535, got ${String(port)}`);
+    throw new RangeError(`createWebsocketServer(): port must be a whole number from 0 to 65535, got ${shownValue(port)}`);
   }
   return new WebsocketServer<Data>({ listen: { host, port } }, options);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { BackpressureError, connectToWebsocket, RateLimitError, type WebSocketConn } from '../src/index.js';
-import { closedWith, deferred, nextConn, startServer, waitFor } from './helpers.js';
+import { clientFrame, closedWith, deferred, nextConn, rawWebSocket, startServer, waitFor } from './helpers.js';
 
 function echo(conn: WebSocketConn): void {
   conn.whenNewMsg((msg) => {
@@ -64,6 +64,24 @@ test('a flood past the rate limit is closed with 1008 while a well-behaved clien
   assert.ok(median(during) < Math.max(50, 10 * median(baseline)), `latency during the flood: median ${median(during).toFixed(1)} ms, before: ${median(baseline).toFixed(1)} ms`);
   assert.ok(Math.max(...during) < 1_000, `worst latency during the flood: ${Math.max(...during).toFixed(0)} ms`);
 });
+
+for (const peerDoes of ['hangs up', 'stays silent'] as const) {
+  test(`a rate-limited client that ${peerDoes} instead of answering the close is still counted as closed with 1008`, async (t) => {
+    const { server, port } = await startServer(t, undefined, { rateLimit: { messages: 3, interval: 60_000 }, closeTimeout: 100 });
+    const accepted = nextConn(server);
+    const peer = await rawWebSocket(t, port);
+    const conn = await accepted;
+    conn.on('error', () => undefined);
+    for (let i = 0; i < 5; i++) peer.socket.write(clientFrame(0x1, Buffer.from(`flood ${i}`)));
+    await waitFor(() => peer.closeCode() !== undefined, 'the server\'s close frame');
+    assert.equal(peer.closeCode(), 1008);
+    if (peerDoes === 'hangs up') peer.socket.destroy(); // else the server gives up after closeTimeout
+
+    assert.equal((await closedWith(conn)).code, 1008, 'the code the server sent, not 1006');
+    await waitFor(() => server.metrics.closes['1008'] === 1, 'the close to be counted as 1008');
+    assert.equal(server.metrics.closes['1006'], undefined);
+  });
+}
 
 test('a client that never reads is cut off at maxBackpressure, and the server memory stays bounded', async (t) => {
   const limit = 256 * 1024;

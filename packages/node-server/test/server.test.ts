@@ -95,8 +95,24 @@ describe('createWebsocketServer', () => {
     assert.throws(() => createWebsocketServer('127.0.0.1', 0, { maxPayload: -1 }), /maxPayload must be a whole number of at least 1, got -1/);
     const server = createWebsocketServer('127.0.0.1', 0);
     assert.throws(() => server.whenNewConn(null as never), /whenNewConn\(\) takes a function/);
-    assert.throws(() => server.whenDead('x' as never), /whenDead\(\) takes a function/);
+    assert.throws(() => server.whenDead('x' as never), /whenDead\(\) takes a function, got "x"/);
     return server.close();
+  });
+
+  test('a value of the wrong type is quoted as given: "5" is not 5', () => {
+    const bad = (options: unknown): unknown => createWebsocketServer('127.0.0.1', 0, options as never);
+    assert.throws(() => createWebsocketServer('127.0.0.1', '80' as never), /port must be a whole number from 0 to 65535, got "80"$/);
+    assert.throws(() => bad({ maxPayload: '5' }), /maxPayload must be a whole number of at least 1, got "5"$/);
+    assert.throws(() => bad({ closeTimeout: '0' }), /closeTimeout must be a whole number of at least 0, got "0"$/);
+    assert.throws(() => bad({ maxConnections: 'Infinity' }), /maxConnections must be .* \(or Infinity\), got "Infinity"$/);
+    assert.throws(() => bad({ maxQueue: 2.5 }), /maxQueue must be a whole number of at least 1, got 2\.5$/);
+    assert.throws(() => bad({ rateLimit: { messages: '5', interval: 1000 } }), /rateLimit must be .*, got \{"messages":"5","interval":1000\}$/);
+    assert.throws(() => bad({ verify: 'yes' }), /verify must be a function, got "yes"$/);
+    assert.throws(() => bad({ tls: 'server.crt' }), /tls must be an object such as \{ cert, key \}, got "server\.crt"$/);
+    assert.throws(() => bad({ allowedOrigins: 'https://a.example' }), /allowedOrigins must be an array .*, got "https:\/\/a\.example"$/);
+    assert.throws(() => bad('fast'), /options must be an object, got "fast"$/);
+    assert.throws(() => bad({ path: 5 }), /path must be a string .*, got 5$/);
+    assert.throws(() => bad({ path: 'x'.repeat(200) }), /got "x{58}…$/, 'a long value is shortened');
   });
 });
 
