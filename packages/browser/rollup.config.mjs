@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * The browser build of corows, from core's compiled JavaScript (packages/core/dist: `pnpm build` runs
- * in dependency order, so core is built first), as one ES module with eventemitter3 inlined:
+ * in dependency order, so core is built first), as an ES module with eventemitter3 inlined:
  *   dist/corows.js      readable, for <script type="module"> and for bundlers
  *   dist/corows.min.js  minified (its gzip size is the budget checked by test/bundle.test.ts)
+ *   dist/corows-reconnector-*.js (and .min.js) the reconnect supervisor, imported on first use
  *   dist/corows.d.ts    every type in one file, no imports
  * The platform is chosen by package resolution: under the `browser` condition core's `#dial` and
  * `#link` resolve to their browser files (the page's own WebSocket, no `ws` code), and
@@ -22,15 +23,22 @@ const coreTypes = coreJs.replace(/\.js$/, '.d.ts');
 export default [
   {
     input: coreJs,
+    // The shared code stays in the entry (no facade file re-exporting a chunk): the entry may export
+    // what the reconnect chunk imports from it.
+    preserveEntrySignatures: 'allow-extension',
     plugins: [
       // `source` is left out on purpose: the bundle is built from core's dist, the JavaScript Node runs.
       nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'], preferBuiltins: false }),
       commonjs(), // eventemitter3's ES entry wraps its CommonJS file
     ],
+    // Rarely used parts (the reconnect supervisor) are chunks of their own, loaded on first use: a page
+    // loads corows.js (or corows.min.js) first, and a chunk beside it only if it asks for that part.
     output: [
-      { file: 'dist/corows.js', format: 'es', sourcemap: true },
+      { dir: 'dist', entryFileNames: 'corows.js', chunkFileNames: 'corows-[name]-[hash].js', format: 'es', sourcemap: true },
       {
-        file: 'dist/corows.min.js',
+        dir: 'dist',
+        entryFileNames: 'corows.min.js',
+        chunkFileNames: 'corows-[name]-[hash].min.js',
         format: 'es',
         sourcemap: true,
         // Error classes keep their names: errors take `name` from their class (`new.target.name`).

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,11 +12,12 @@ import ts from 'typescript';
 // types and its package.json. What it does in a browser is proven in Chromium by e2e/.
 
 /**
- * The budget of dist/corows.min.js, gzip level 9, in bytes: the size when this was last reviewed
- * (8,619 bytes) plus a little room. Issue 3's 4 KiB was measured out of reach with SPEC.md's API
- * (see "Size" in README.md for where the bytes go). Raise it only on purpose.
+ * The budget of dist/corows.min.js, gzip level 9, in bytes: what a page loads first. It may not grow
+ * past its size before the core became a pipeline (8,619 bytes), however much is added: rarely used
+ * parts (the reconnect supervisor, the keep-alive) are chunks loaded on first use. The aim is 6 KiB;
+ * README.md ("Size") says where the bytes go. Raise it only on purpose.
  */
-const GZIP_BUDGET = 8_900;
+const GZIP_BUDGET = 8_619;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (file: string): string => join(root, 'dist', file);
@@ -32,7 +33,11 @@ function importBundle(file: string, query = ''): Promise<Record<string, unknown>
   return import(pathToFileURL(dist(file)).href + query) as Promise<Record<string, unknown>>;
 }
 
-for (const file of ['corows.js', 'corows.min.js']) {
+const chunks = existsSync(join(fileURLToPath(new URL('..', import.meta.url)), 'dist'))
+  ? readdirSync(join(fileURLToPath(new URL('..', import.meta.url)), 'dist')).filter((name) => /^corows-.*\.js$/.test(name))
+  : [];
+
+for (const file of ['corows.js', 'corows.min.js', ...chunks]) {
   test(`${file} holds no Node code: no require(, process., Buffer, node: or ws`, () => {
     const code = read(file);
     for (const [what, pattern] of [
@@ -64,6 +69,9 @@ test(`corows.min.js is within the size budget (${GZIP_BUDGET} bytes gzip)`, (t) 
   const min = Buffer.from(read('corows.min.js'));
   const gzip = gzipSync(min, { level: 9 }).length;
   t.diagnostic(`corows.min.js: ${min.length} bytes, ${gzip} bytes gzip`);
+  for (const chunk of chunks.filter((name) => name.endsWith('.min.js'))) {
+    t.diagnostic(`${chunk} (loaded on first use): ${gzipSync(readFileSync(dist(chunk)), { level: 9 }).length} bytes gzip`);
+  }
   assert.ok(gzip <= GZIP_BUDGET, `corows.min.js is ${gzip} bytes gzip, over the budget of ${GZIP_BUDGET}: see where the bytes go before raising it`);
 });
 

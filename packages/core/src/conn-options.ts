@@ -1,7 +1,7 @@
 import type { ConnPolicy, LinkSupervisor, LinkSwitch } from './conn-parts.js';
 import type { WebSocketConn } from './connection.js';
 import { describeValue } from './describe.js';
-import type { KeepAlive } from './heartbeat.js';
+import type { KeepAlive } from './keep-alive-options.js';
 import type { NodeTransport } from './socket.js';
 
 /** Default {@link ConnOptions.maxQueue}: messages buffered before the socket stops being read. */

@@ -1,12 +1,14 @@
 import { prepareDial } from '#dial';
+import type { Dial } from './dial.js';
 import { parseAddress } from './address.js';
-import { checkMaxQueue } from './conn-options.js';
+import { checkMaxQueue, type ConnOptions } from './conn-options.js';
+import type { LinkSwitch } from './conn-parts.js';
+import { loadKeepAlive } from './keep-alive-loader.js';
 import { WebSocketConn } from './connection.js';
 import { describeValue } from './describe.js';
 import { ConnectError } from './errors.js';
 import { waitForOpen } from './handshake.js';
-import { resolveKeepAlive, type KeepAlive } from './heartbeat.js';
-import { Reconnector } from './reconnector.js';
+import { resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './keep-alive-options.js';
 import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { TlsOptions } from './tls.js';
@@ -170,14 +172,29 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
       throw new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err });
     }
   };
-  const socket = openSocket();
-  const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch };
-  const conn = new WebSocketConn(socket, {
-    url: address,
-    headers: dial.headers,
-    maxQueue,
-    keepAlive,
-    supervise: setup === undefined ? undefined : (links) => new Reconnector(links, setup),
+  // The keep-alive and the reconnect supervisor are modules of their own, loaded on first use: a page
+  // that uses neither never loads them.
+  const parts = Promise.all([
+    keepAlive === undefined ? undefined : loadKeepAlive(),
+    policy === undefined ? undefined : import('./reconnector.js'),
+  ]);
+  return parts.then(([, reconnector]) => {
+    const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen };
+    const supervise = reconnector === undefined || setup === undefined ? undefined : (links: LinkSwitch) => new reconnector.Reconnector(links, setup);
+    return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervise);
   });
-  return waitForOpen(socket, address, { timeout, signal: options.signal }, dial.watch).then(() => conn);
+}
+
+function connect(
+  address: string,
+  options: ConnectOptions,
+  dial: Dial,
+  openSocket: () => WebSocketLike,
+  maxQueue: number,
+  keepAlive: KeepAliveSettings | undefined,
+  supervise: ConnOptions['supervise'],
+): Promise<WebSocketConn> {
+  const socket = openSocket();
+  const conn = new WebSocketConn(socket, { url: address, headers: dial.headers, maxQueue, keepAlive, supervise });
+  return waitForOpen(socket, address, { timeout: options.timeout ?? DEFAULT_CONNECT_TIMEOUT, signal: options.signal }, dial.watch).then(() => conn);
 }

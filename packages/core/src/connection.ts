@@ -6,7 +6,7 @@ import { Closing } from './closing.js';
 import { describeError, describeValue, typeName } from './describe.js';
 import { ConnectionClosedError } from './errors.js';
 import { GuardedEmitter } from './guarded-emitter.js';
-import { resolveKeepAlive } from './heartbeat.js';
+import { resolveKeepAlive } from './keep-alive-options.js';
 import { readSelectedProtocol } from './heartbeat-protocol.js';
 import type { Link } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
@@ -92,7 +92,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> implement
     return this.state === 'OPEN';
   }
 
-  /** How this end detects a dead peer, set when a link opens (see `KeepAlive`): `'protocol'`, `'message'` or `'off'`. */
+  /** How this end detects a dead peer, set when a link opens (see `KeepAliveMember`): `'protocol'`, `'message'` or `'off'`. */
   get heartbeat(): HeartbeatMode {
     return this.pipeline.keepAlive?.mode ?? 'off';
   }

@@ -1,4 +1,5 @@
-import { heard, heartbeatGroup, leaveGroup, startBeats, stopBeats, suspendBeats, type HeartbeatMember, type HeartbeatRingNode, type KeepAliveSettings } from './heartbeat.js';
+import { heard, heartbeatGroup, leaveGroup, startBeats, stopBeats, suspendBeats, type HeartbeatMember, type HeartbeatRingNode } from './heartbeat.js';
+import type { KeepAliveSettings } from './keep-alive-options.js';
 import type { Link } from './link-api.js';
 import type { HeartbeatMode } from './types.js';
 
@@ -20,7 +21,7 @@ export interface Beater {
  * to beat from what the link can do: WebSocket pings where the link has them (Node), else the corows
  * heartbeat message where the peer agreed on it (a browser talking to a corows server), else nothing.
  */
-export class KeepAlive implements HeartbeatMember {
+export class KeepAliveMember implements HeartbeatMember {
   ringPrev: HeartbeatRingNode | undefined = undefined;
   ringNext: HeartbeatRingNode | undefined = undefined;
   beatState = 0;

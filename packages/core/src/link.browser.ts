@@ -1,4 +1,6 @@
-import { domLink, type DomWebSocketLike, type Link, type LinkListener, type WebSocketLike } from './socket.js';
+import { domLink } from './dom-link.js';
+import type { Link, LinkListener } from './link-api.js';
+import type { DomWebSocketLike, WebSocketLike } from './socket.js';
 
 /**
  * `#link` for browsers (the `browser` condition in package.json `imports`): a page's sockets are WHATWG

@@ -1,5 +1,7 @@
 import { nodeLink } from './node-link.js';
-import { domLink, isNodeWebSocket, type Link, type LinkListener, type NodeTransport, type WebSocketLike } from './socket.js';
+import { domLink } from './dom-link.js';
+import type { Link, LinkListener } from './link-api.js';
+import { isNodeWebSocket, type NodeTransport, type WebSocketLike } from './socket.js';
 
 /**
  * Listens to `socket` and reports to `listener`; the link's methods act on the socket. Node's `ws`

@@ -1,10 +1,9 @@
 import { Fifo } from './fifo.js';
+import type { Link, LinkListener } from './link-api.js';
 import {
   CONNECTING,
   OPEN,
   SocketLink,
-  type Link,
-  type LinkListener,
   type NodeBufferLike,
   type NodeTransport,
   type NodeWebSocketLike,

@@ -1,5 +1,4 @@
 import { OutboxFullError } from './errors.js';
-import { Fifo } from './fifo.js';
 
 /** What the outbox keeps: the bytes or text of one frame. */
 export type OutgoingData = string | ArrayBuffer | ArrayBufferView;
@@ -19,7 +18,8 @@ interface Held {
  * Binary data is copied when held, so a caller reusing its buffer does not change what is sent.
  */
 export class Outbox {
-  private readonly held = new Fifo<Held>();
+  /** Only pushed to and drained whole: an array is the queue. */
+  private held: Held[] = [];
 
   constructor(private readonly limit: number) {}
 
@@ -42,12 +42,18 @@ export class Outbox {
    * afterwards comes after them; each promise settles with what `write` resolves.
    */
   flush(write: FrameWriter): void {
-    for (const entry of this.held.drain()) void write(entry.data, entry.action).then(entry.settle);
+    for (const entry of this.drain()) void write(entry.data, entry.action).then(entry.settle);
   }
 
   /** Settles every held send with the error `why(action)`: they will never be sent. */
   fail(why: (action: string) => Error): void {
-    for (const entry of this.held.drain()) entry.settle(why(entry.action));
+    for (const entry of this.drain()) entry.settle(why(entry.action));
+  }
+
+  private drain(): Held[] {
+    const all = this.held;
+    this.held = [];
+    return all;
   }
 }
 

@@ -4,9 +4,10 @@ import type { ConnPolicy } from './conn-parts.js';
 import { CorowsProtocol } from './corows-protocol.js';
 import { describeError } from './describe.js';
 import { CorowsError } from './errors.js';
-import type { KeepAliveSettings } from './heartbeat.js';
+import type { KeepAliveSettings } from './keep-alive-options.js';
 import { Inbox, sendResult, type InboxFlow } from './inbox.js';
-import { KeepAlive, type Beater } from './keep-alive.js';
+import type { Beater, KeepAliveMember } from './keep-alive.js';
+import { loadedKeepAlive, loadKeepAlive } from './keep-alive-loader.js';
 import type { Link, LinkListener } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
 import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
@@ -36,7 +37,9 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
   link!: Link;
   readonly inbox: Inbox;
   readonly protocol = new CorowsProtocol();
-  readonly keepAlive: KeepAlive | undefined;
+  /** Dead-peer detection, when the connection has `keepAlive` (made once its module is loaded). */
+  keepAlive: KeepAliveMember | undefined;
+  private ended = false;
   private readingPaused = false;
   private pongsWatched = false;
   /** What `ws` sent because the peer broke the protocol: it then reports 1006, never having read the answer. */
@@ -49,7 +52,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
     private readonly policy: ConnPolicy<PipelineOwner> | undefined,
   ) {
     this.inbox = new Inbox(maxQueue, this);
-    if (keepAlive !== undefined) this.keepAlive = new KeepAlive(keepAlive, this);
+    if (keepAlive !== undefined) this.makeKeepAlive(keepAlive);
   }
 
   /** Wraps `socket` as the link, in place of the previous one, whose later events are ignored. */
@@ -86,6 +89,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
 
   /** The connection closed for good. */
   end(): void {
+    this.ended = true;
     this.keepAlive?.leave();
     this.inbox.end();
   }
@@ -159,6 +163,19 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
   linkTimedOut(reason: string): void {
     this.dropLink();
     this.owner.linkEnded(CloseCode.Abnormal, reason);
+  }
+
+  private makeKeepAlive(settings: KeepAliveSettings): void {
+    const module = loadedKeepAlive();
+    if (module !== undefined) {
+      this.keepAlive = new module.KeepAliveMember(settings, this);
+      return;
+    }
+    void loadKeepAlive().then(() => {
+      if (this.ended) return;
+      this.makeKeepAlive(settings);
+      if (this.link.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
+    });
   }
 
   private linkUp(announce: boolean): void {

@@ -2,9 +2,10 @@ import { CloseCode } from './close-codes.js';
 import type { LinkSupervisor, LinkSwitch } from './conn-parts.js';
 import type { Dial } from './dial.js';
 import { ConnectionClosedError } from './errors.js';
-import { waitForOpen } from './handshake.js';
+import type { waitForOpen } from './handshake.js';
 import { Outbox, type OutgoingData } from './outbox.js';
-import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect, type ReconnectPolicy } from './reconnect-policy.js';
+import type { ReconnectPolicy } from './reconnect-policy.js';
+import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect } from './reconnect-rules.js';
 import type { WebSocketLike } from './socket.js';
 
 /** What a {@link Reconnector} needs to open new links. */
@@ -18,6 +19,8 @@ export interface ReconnectSetup {
   readonly redial: () => WebSocketLike;
   /** Reports a failed handshake in detail (see `Dial.watch`). */
   readonly watch: Dial['watch'];
+  /** Resolves once an attempt's socket is open (`waitForOpen`; given, so that this module imports nothing internal). */
+  readonly waitForOpen: typeof waitForOpen;
   /** The random source of the jitter. @default Math.random */
   readonly random?: () => number;
 }
@@ -122,7 +125,7 @@ export class Reconnector implements LinkSupervisor {
     this.links.attach(socket);
     const attempt = new AbortController();
     this.attemptWatch = attempt;
-    waitForOpen(socket, this.setup.address, { timeout: this.setup.timeout, signal: attempt.signal }, this.setup.watch).then(
+    this.setup.waitForOpen(socket, this.setup.address, { timeout: this.setup.timeout, signal: attempt.signal }, this.setup.watch).then(
       () => {
         if (this.attemptWatch === attempt) this.attemptWatch = undefined;
       },

@@ -1,4 +1,3 @@
-import type { Message } from './types.js';
 
 /** `readyState` values, the same in every WebSocket implementation. */
 export const CONNECTING = 0;
@@ -76,65 +75,10 @@ export type WebSocketLike = DomWebSocketLike | NodeWebSocketLike;
  */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
 
-/** Where a {@link Link} reports what happens on its socket. */
-export interface LinkListener {
-  onOpen(): void;
-  /** `bytes`: the payload's size in bytes, where the socket tells it cheaply (Node's `ws`). */
-  onMessage(msg: Message, bytes: number | undefined): void;
-  onClose(code: number, reason: string): void;
-  /**
-   * `protocolCode`: the close code `ws` sent because the peer broke the protocol, when that is the
-   * error (it then reports the close as 1006, never having read the peer's answer).
-   */
-  onError(err: Error, protocolCode: number | undefined): void;
-  onPong(): void;
-}
-
-/** One socket behind one interface, whichever implementation it is. */
-export interface Link {
-  readonly socket: WebSocketLike;
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  readonly protocol: string;
-  /** Bytes read from the peer so far, where this link can count them (Node, once the handshake is done). */
-  readonly bytesRead: number | undefined;
-  /** Writes one frame; `done` gets an error if it could not be written. */
-  send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void;
-  /**
-   * Runs `write(socket, arg)`, which writes on the socket itself (a server's pre-framed broadcast),
-   * batched and ordered with this tick's sends as `send` is (Node); elsewhere it just runs.
-   */
-  sendWith<T>(write: (socket: WebSocketLike, arg: T) => void, arg: T): void;
-  /** Starts the closing handshake. Throws if the code or reason is invalid. */
-  close(code: number, reason: string): void;
-  /** Drops the socket at once, without a closing handshake (a plain close where not supported). */
-  terminate(): void;
-  /** Writes now what this tick's sends hold back to write together (Node); no-op elsewhere. */
-  flush(): void;
-  /** Stops reading from the socket (no-op where the implementation cannot). */
-  pause(): void;
-  /** Reads from the socket again. */
-  resume(): void;
-  /** Sends a protocol ping; `false` where the implementation cannot, or the socket is not open. */
-  ping(): boolean;
-  /**
-   * Reports pongs to the listener from now on; call it once per link. Pongs are listened for only
-   * when something needs them: on `ws`, a fourth event doubles each socket's listener table (96 B).
-   */
-  watchPongs(): void;
-  /** Stops reporting to `listener` (the one given when it was opened): whatever the socket does from now on is ignored. */
-  detach(listener: LinkListener): void;
-}
-
 /** Whether `socket` is Node's `ws` (or shaped like it). */
 export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketLike {
   return typeof (socket as Partial<NodeWebSocketLike>).on === 'function' &&
     typeof (socket as Partial<NodeWebSocketLike>).pause === 'function';
-}
-
-/** A {@link Link} on a WHATWG `WebSocket`. */
-export function domLink(socket: DomWebSocketLike, listener: LinkListener): Link {
-  return new DomLink(socket, listener);
 }
 
 /** What every link reads from, or passes straight to, its socket. */
@@ -155,52 +99,5 @@ export abstract class SocketLink<Socket extends DomWebSocketLike | NodeWebSocket
 
   close(code: number, reason: string): void {
     this.socket.close(code, reason);
-  }
-}
-
-// A class rather than an object literal with getters and arrow functions (see NodeLink).
-class DomLink extends SocketLink<DomWebSocketLike> implements Link {
-  readonly bytesRead = undefined;
-
-  constructor(socket: DomWebSocketLike, listener: LinkListener) {
-    super(socket);
-    socket.binaryType = 'arraybuffer';
-    socket.onopen = () => listener.onOpen();
-    socket.onmessage = (ev) =>
-      listener.onMessage(typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer), undefined);
-    socket.onclose = (ev) => listener.onClose(ev.code, ev.reason);
-    socket.onerror = () => listener.onError(new Error('the WebSocket reported an error (browsers give no detail)'), undefined);
-  }
-
-  send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {
-    this.socket.send(data);
-    done();
-  }
-
-  sendWith<T>(write: (socket: WebSocketLike, arg: T) => void, arg: T): void {
-    write(this.socket, arg);
-  }
-
-  terminate(): void {
-    this.socket.close();
-  }
-
-  flush(): void {}
-
-  pause(): void {}
-
-  resume(): void {}
-
-  ping(): boolean {
-    return false;
-  }
-
-  watchPongs(): void {}
-
-  detach(): void {
-    this.socket.onopen = null;
-    this.socket.onmessage = null;
-    this.socket.onclose = null;
-    this.socket.onerror = null;
   }
 }

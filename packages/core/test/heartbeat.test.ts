@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { heard, HeartbeatGroup, heartbeatGroup, leaveGroup, resolveKeepAlive, startBeats, stopBeats, suspendBeats, type HeartbeatMember } from '../src/heartbeat.js';
+import { heard, HeartbeatGroup, heartbeatGroup, leaveGroup, startBeats, stopBeats, suspendBeats, type HeartbeatMember } from '../src/heartbeat.js';
+import { resolveKeepAlive } from '../src/keep-alive-options.js';
 import { isHeartbeatMessage, negotiateSubprotocol, offerHeartbeatProtocols, readSelectedProtocol } from '../src/heartbeat-protocol.js';
 
 

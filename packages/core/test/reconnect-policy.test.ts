@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectError } from '../src/errors.js';
-import { DEFAULT_RECONNECT, reconnectDelay, resolveReconnect, shouldReconnectAfterClose, shouldRetryConnect } from '../src/reconnect-policy.js';
+import { DEFAULT_RECONNECT, resolveReconnect } from '../src/reconnect-policy.js';
+import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect } from '../src/reconnect-rules.js';
 
 describe('reconnect policy', () => {
   test('delays grow by the factor up to maxDelay, without jitter', () => {

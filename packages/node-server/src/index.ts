@@ -33,6 +33,7 @@ export type { ServerTlsOptions } from './tls.js';
 export {
   AbortError,
   applicationProtocols,
+  loadKeepAlive,
   CloseCode,
   ConnectError,
   ConnectionClosedError,

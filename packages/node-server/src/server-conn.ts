@@ -1,4 +1,4 @@
-import { CloseCode, WebSocketConn, type ConnOptions, type NodeWebSocketLike } from '@corows/core';
+import { WebSocketConn, type ConnOptions, type ConnPolicy, type NodeWebSocketLike } from '@corows/core';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { newConnId } from './conn-id.js';
@@ -7,21 +7,49 @@ import type { Membership, RoomMember } from './rooms.js';
 import type { GuardedConn, TrafficGuard } from './traffic-guard.js';
 
 /**
- * What a {@link ServerConn} needs of its server: its room index, its traffic guard, and to be told of
- * the connection's close. One object per server, shared by all its connections.
+ * What a server plugs into each of its connections: its limits and counters on every message in and
+ * out (its traffic guard), its room index, and being told of each close. One object per server,
+ * shared by all its connections.
  */
-export interface ConnServer<C extends RoomMember> extends Membership<C> {
-  /** The server's limits on traffic, and its counters. */
-  readonly guard: TrafficGuard;
-  /** The connection closed, just before its `close` event: the server forgets it. */
-  closed(conn: C, code: number): void;
+export class ServerPolicy<C extends GuardedConn & RoomMember> implements ConnPolicy<C>, Membership<C> {
+  /** A client cut off (1008, 1009, shutdown) without answering the close is reported with what was sent. */
+  readonly reportSentCode = true;
+
+  constructor(
+    /** The server's limits on traffic, and its counters. */
+    readonly guard: TrafficGuard,
+    private readonly membership: Membership<C>,
+    /** The connection closed, before its `close` listeners run: the server forgets it. */
+    private readonly forget: (conn: C, code: number) => void,
+  ) {}
+
+  admitIncoming(conn: C, bytes: number | undefined): boolean {
+    return this.guard.inbound(conn, bytes ?? 0);
+  }
+
+  admitOutgoing(conn: C, data: string | ArrayBuffer | ArrayBufferView): Error | undefined {
+    return this.guard.outbound(conn, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
+  }
+
+  closed(conn: C, code: number): void {
+    this.forget(conn, code);
+  }
+
+  joined(conn: C, room: string): void {
+    this.membership.joined(conn, room);
+  }
+
+  left(conn: C, room: string): void {
+    this.membership.left(conn, room);
+  }
 }
 
 /** How the server sets up a {@link ServerConn}. */
 export interface ServerConnOptions<Data> extends ConnOptions {
   /** What `verify` returned as `{ data }`, if anything. */
   data: Data | undefined;
-  server: ConnServer<ServerConn<Data>>;
+  /** The server's policy for its connections. */
+  server: ServerPolicy<ServerConn<Data>>;
 }
 
 const OPEN = 1;
@@ -41,13 +69,13 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   // at saves 110 B (heap snapshots), which counts on a server holding 10,000s of connections.
   private connId: string | undefined;
   private connData: Data | undefined;
-  private readonly server: ConnServer<ServerConn<Data>>;
+  private readonly server: ServerPolicy<ServerConn<Data>>;
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
 
   /** Created by the server; see `whenNewConn`. */
   constructor(ws: WebSocket, options: ServerConnOptions<Data>) {
-    super(ws as unknown as NodeWebSocketLike, options);
+    super(ws as unknown as NodeWebSocketLike, { ...options, policy: options.server as unknown as ConnPolicy<WebSocketConn> });
     this.connData = options.data;
     this.server = options.server;
   }
@@ -116,31 +144,8 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   }
 
   /** @internal Writes now what this tick's sends hold back (for the backpressure check). */
-  override flushWrites(): void {
-    super.flushWrites();
-  }
-
-  // The server's limits and counters, in the one path every message takes (no listener per socket).
-  protected override admitMessage(bytes: number | undefined): boolean {
-    return this.server.guard.inbound(this, bytes ?? 0);
-  }
-
-  protected override admitSend(data: string | ArrayBuffer | ArrayBufferView): Error | undefined {
-    return this.server.guard.outbound(this, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
-  }
-
-  // A peer that never answers our close frame would make this 1006; report what was sent instead.
-  protected override linkClosed(code: number, reason: string): void {
-    super.linkClosed(code === CloseCode.Abnormal ? (this.sentCloseCode ?? code) : code, reason);
-  }
-
-  // A direct call rather than a `close` listener, which would cost a closure and an eventemitter3
-  // entry (150 B) per connection. It runs before the `close` listeners: by then the connection has
-  // left `server.connections` and its rooms.
-  protected override finish(code: number, reason: string): void {
-    if (this.isFinished) return;
-    this.server.closed(this, code);
-    super.finish(code, reason);
+  flushWrites(): void {
+    this.link.flush?.();
   }
 }
 

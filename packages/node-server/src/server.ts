@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import { CorowsError, GuardedEmitter, type Message } from '@corows/core';
+import { CorowsError, GuardedEmitter, loadKeepAlive, type Message } from '@corows/core';
 import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
@@ -13,7 +13,7 @@ import { MetricsRecorder, type ServerMetrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { RoomIndex } from './rooms.js';
 import { routeUpgrades } from './router.js';
-import { ServerConn, type ConnServer } from './server-conn.js';
+import { ServerConn, ServerPolicy } from './server-conn.js';
 import { drainConnections } from './shutdown.js';
 import { shownValue } from './shown-value.js';
 import { TrafficGuard } from './traffic-guard.js';
@@ -63,7 +63,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
   private readonly local: LocalDelivery<Data>;
   private readonly gate: UpgradeGate<Data>;
   private readonly publisher: Publisher<Data> = { publish: (packet, filter) => this.publish(packet, filter) };
-  private readonly connServer: ConnServer<ServerConn<Data>>;
+  private readonly connServer: ServerPolicy<ServerConn<Data>>;
   private readonly headerPool = new HeaderPool();
   private readonly unroute: () => void;
   private connHandler: ConnHandler<Data> | undefined;
@@ -79,14 +79,10 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     super();
     const caller = 'listen' in source ? 'createWebsocketServer()' : 'attachWebsocketServer()';
     this.options = resolveOptions(options, caller);
+    if (this.options.keepAlive !== undefined) void loadKeepAlive(); // before the first connection needs it
     this.adapter = this.options.adapter ?? new InProcessAdapter();
     this.rooms = new RoomIndex(this.adapter, (err, context) => this.report(err, context));
-    this.connServer = {
-      guard: new TrafficGuard(this.options, this.metricsRecorder),
-      joined: (conn, room) => this.rooms.joined(conn, room),
-      left: (conn, room) => this.rooms.left(conn, room),
-      closed: (conn, code) => this.forget(conn, code),
-    };
+    this.connServer = new ServerPolicy<ServerConn<Data>>(new TrafficGuard(this.options, this.metricsRecorder), this.rooms, (conn, code) => this.forget(conn, code));
     this.local = new LocalDelivery(randomUUID(), this.live, this.rooms, (err, context) => this.report(err, context));
     this.gate = new UpgradeGate(this.options, {
       isClosing: () => this.closing !== undefined || this.dead,
