@@ -1,5 +1,7 @@
-export { attachWebsocketServer, createWebsocketServer, WebsocketServer } from './server.js';
-export type { BroadcastOptions, ServerAddress, WebsocketServerEvents } from './server.js';
+export { attachWebsocketServer, createWebsocketServer } from './create-server.js';
+export { WebsocketServer } from './server.js';
+export type { ServerAddress } from './server.js';
+export type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 export { ServerConn } from './server-conn.js';
 export { BroadcastTarget } from './broadcast-target.js';
 export type { Exclusion } from './broadcast-target.js';

@@ -14,34 +14,21 @@ import { resolveOptions, type ResolvedOptions, type ServerOptions } from './opti
 import { RoomIndex } from './rooms.js';
 import { routeUpgrades } from './router.js';
 import { ServerConn, ServerPolicy } from './server-conn.js';
+import { callHandler } from './call-handler.js';
+import { DeathNotice, type DeadHandler } from './death-notice.js';
 import { drainConnections } from './shutdown.js';
 import { shownValue } from './shown-value.js';
 import { TrafficGuard } from './traffic-guard.js';
+import type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 
 export type { ServerAddress } from './http-host.js';
 
-/** The events of a {@link WebsocketServer}. */
-export interface WebsocketServerEvents {
-  /** A handler or hook threw or rejected, the adapter failed, or the HTTP server reported a problem. */
-  error: [err: Error];
-}
-
-/** Options of {@link WebsocketServer.broadcast}. */
-export interface BroadcastOptions<Data> {
-  /** Connections (or ids) that do not get the message, such as its sender. */
-  except?: Exclusion;
-  /**
-   * Only connections for which this returns `true`. A function cannot travel to other nodes, so a
-   * broadcast with a filter reaches this node's connections only.
-   */
-  filter?: ConnFilter<Data>;
-}
+export type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 
 type ConnHandler<Data> = (conn: ServerConn<Data>) => unknown;
-type DeadHandler = (reason: string) => unknown;
 
 /** Where a {@link WebsocketServer} gets its HTTP server from. */
-type HttpSource = { listen: { host: string; port: number } } | { attach: Server };
+export type HttpSource = { listen: { host: string; port: number } } | { attach: Server };
 
 /**
  * A WebSocket server on Node (seed: the listener of `create_websocket_server`). Create it with
@@ -67,8 +54,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
   private readonly headerPool = new HeaderPool();
   private readonly unroute: () => void;
   private connHandler: ConnHandler<Data> | undefined;
-  private deadHandler: DeadHandler | undefined;
-  private deadReason: string | undefined;
+  private readonly death = new DeathNotice((err, context) => this.report(err, context));
   private closing: Promise<void> | undefined;
   private rejectListening: ((err: Error) => void) | undefined;
   private adapterStarted = false;
@@ -127,7 +113,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
 
   /** Whether the server has stopped; `whenDead` has been (or is being) told why. */
   get dead(): boolean {
-    return this.deadReason !== undefined;
+    return this.death.reason !== undefined;
   }
 
   /** This server's id among the nodes of its adapter. */
@@ -163,8 +149,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
    */
   whenDead(handler: DeadHandler): this {
     if (typeof handler !== 'function') throw new TypeError(`whenDead() takes a function, got ${shownValue(handler)}`);
-    this.deadHandler = handler;
-    if (this.deadReason !== undefined) this.callDeadHandler(this.deadReason);
+    this.death.listen(handler);
     return this;
   }
 
@@ -270,13 +255,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
   }
 
   private announce(conn: ServerConn<Data>): void {
-    const handler = this.connHandler as ConnHandler<Data>;
-    try {
-      const result = handler(conn);
-      if (isThenable(result)) result.then(undefined, (err: unknown) => this.report(err, 'whenNewConn handler failed'));
-    } catch (err) {
-      this.report(err, 'whenNewConn handler failed');
-    }
+    callHandler(this.connHandler as ConnHandler<Data>, conn, (err) => this.report(err, 'whenNewConn handler failed'));
   }
 
   private async publish(packet: BroadcastPacket, filter?: ConnFilter<Data>): Promise<Error | null> {
@@ -294,11 +273,10 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
   }
 
   private die(reason: string): void {
-    if (this.deadReason !== undefined) return;
-    this.deadReason = reason;
+    if (this.death.reason !== undefined) return;
     this.rejectListening?.(new CorowsError(`the server stopped before listening: ${reason}`, { code: 'ERR_CLOSED' }));
-    if (this.deadHandler !== undefined) this.callDeadHandler(reason);
-    else if (this.startFailure !== undefined && !this.listeningRead) this.reportUnheard(this.startFailure);
+    this.death.die(reason);
+    if (!this.death.heard && this.startFailure !== undefined && !this.listeningRead) this.reportUnheard(this.startFailure);
   }
 
   private reportUnheard(failure: Error): void {
@@ -308,16 +286,6 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     ));
   }
 
-  private callDeadHandler(reason: string): void {
-    const handler = this.deadHandler as DeadHandler;
-    try {
-      const result = handler(reason);
-      if (isThenable(result)) result.then(undefined, (err: unknown) => this.report(err, 'whenDead handler failed'));
-    } catch (err) {
-      this.report(err, 'whenDead handler failed');
-    }
-  }
-
   private report(err: unknown, context?: string): void {
     const error = context === undefined && err instanceof Error
       ? err
@@ -325,56 +293,4 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     if (this.listenerCount('error') > 0) this.emit('error', error);
     else console.error('corows:', error);
   }
-}
-
-/**
- * Creates a WebSocket server listening on `host:port` (seed: `create_websocket_server`). Synchronous,
- * like the seed: it returns at once and listens in the background; a failure to listen goes to
- * `whenDead` (and rejects `listening`). Throws a `TypeError`/`RangeError` at once only for arguments
- * that could never work. `Data` is the type of each connection's `conn.data`.
- *
- * @example
- * ```ts
- * createWebsocketServer('127.0.0.1', 1042)
- *   .whenNewConn(async (conn) => {
- *     conn.whenNewMsg((msg) => conn.sendMessage(`server echo: ${msg}`));
- *     await conn.sendMessage('server hello');
- *     console.log('first message:', await conn.receiveMessage());
- *   })
- *   .whenDead((reason) => console.log('server dead:', reason));
- * ```
- */
-export function createWebsocketServer<Data = Record<string, unknown>>(host: string, port: number, options?: ServerOptions<Data>): WebsocketServer<Data> {
-  if (typeof host !== 'string' || host === '') {
-    throw new TypeError(`createWebsocketServer(): host must be a non-empty string such as "127.0.0.1" or "0.0.0.0", got ${shownValue(host)}`);
-  }
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`createWebsocketServer(): port must be a whole number from 0 to 65535, got ${shownValue(port)}`);
-  }
-  return new WebsocketServer<Data>({ listen: { host, port } }, options);
-}
-
-/**
- * Serves WebSocket on an HTTP or HTTPS server your application already has (Express, Fastify, Koa, a
- * plain `http.createServer`), sharing its port: plain requests stay the app's, upgrade requests for
- * `options.path` (every path if unset) become connections. Several corows servers can share one HTTP
- * server on different paths. `close()` closes the WebSocket side only. Synchronous and chainable, like
- * {@link createWebsocketServer}; `listening` resolves once the HTTP server listens.
- *
- * @example
- * ```ts
- * const app = express();
- * const http = app.listen(8080);
- * attachWebsocketServer(http, { path: '/chat' }).whenNewConn((conn) => conn.join('lobby'));
- * ```
- */
-export function attachWebsocketServer<Data = Record<string, unknown>>(server: Server, options?: ServerOptions<Data>): WebsocketServer<Data> {
-  if (typeof (server as Partial<Server> | null)?.on !== 'function' || typeof (server as Partial<Server>).listen !== 'function') {
-    throw new TypeError('attachWebsocketServer(): the first argument must be a Node http.Server or https.Server (for Express, the value app.listen() returns)');
-  }
-  return new WebsocketServer<Data>({ attach: server }, options);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
 }
