@@ -96,7 +96,7 @@ export function resolveRedisAdapterOptions(options: RedisAdapterOptions = {}): R
     throw new TypeError(`new RedisAdapter(): redis must be a redis:// URL, ioredis options or an ioredis client, got ${String(redis)}`);
   }
   const clustered = typeof redis === 'object' && (isClusterClient(redis) || (!isRedisClient(redis) && 'cluster' in redis));
-  if (clustered && 'cluster' in redis && (!Array.isArray(redis.cluster) || redis.cluster.length === 0)) {
+  if (clustered && !isClusterClient(redis) && (!Array.isArray(redis.cluster) || redis.cluster.length === 0)) {
     throw new TypeError(`new RedisAdapter(): redis.cluster must list at least one node of the cluster, such as ['redis://127.0.0.1:7000'], got ${JSON.stringify(redis.cluster)}`);
   }
   const prefix = options.prefix ?? DEFAULT_PREFIX;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import calculateSlot from 'cluster-key-slot';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { connectToWebsocket } from '@corows/node-server';
 import { RedisAdapter } from '../src/index.js';
 import { RedisKeys } from '../src/keys.js';
@@ -86,6 +86,19 @@ test('corows on a Redis Cluster of three masters: sharded pub/sub, rooms on thei
     assert.equal(await a.server.broadcast('two'), null);
     assert.equal(await onB.receiveMessage(), 'two');
     assert.deepEqual(await cluster.calls('publish'), [0, 0, 0], 'no classic PUBLISH: it would reach every shard');
+  });
+
+  await t.test('an ioredis Cluster client passed in is copied (with sharded subscribers) and left open', async (st) => {
+    const mine = new Cluster(cluster.urls);
+    defer(st, () => mine.disconnect());
+    const adapters = [new RedisAdapter({ redis: mine, prefix: 'copy-test' }), new RedisAdapter({ redis: mine, prefix: 'copy-test' })];
+    const [a, b] = [await startServer(st, { adapter: adapters[0] }), await startServer(st, { adapter: adapters[1] })];
+    const onB = await connectToWebsocket(b.url);
+    defer(st, () => onB.close());
+    assert.equal(await a.server.broadcast('through the copies'), null);
+    assert.equal(await onB.receiveMessage(), 'through the copies');
+    await Promise.all([a.server.close(), b.server.close()]);
+    assert.equal(await mine.set('copy-test:still-open', '1'), 'OK');
   });
 
   const nodes: NodeProcess[] = await Promise.all([0, 1, 2].map((index) =>
