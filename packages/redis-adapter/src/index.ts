@@ -8,4 +8,4 @@ export {
   DEFAULT_PREFIX,
   DEFAULT_REDIS_URL,
 } from './options.js';
-export type { RedisAdapterOptions } from './options.js';
+export type { RedisAdapterOptions, RedisClusterConfig } from './options.js';

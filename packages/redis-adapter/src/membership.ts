@@ -1,8 +1,12 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { RedisKeys } from './keys.js';
+import type { RedisCommands, RoomChannels } from './bus.js';
 
 /** Removes `nodeId` from a room's node set if its member set is gone (expired), atomically. */
 const FORGET_NODE_IF_GONE = "if redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('SREM', KEYS[1], ARGV[1]) end return 0";
+
+/** The replies of one batch of commands, as ioredis gives them: `[error, result]` per command. */
+type Replies = Array<[Error | null, unknown]>;
 
 /**
  * This node's room membership, kept here (the truth, for re-publishing) and mirrored in Redis, where
@@ -11,17 +15,28 @@ const FORGET_NODE_IF_GONE = "if redis.call('EXISTS', KEYS[2]) == 0 then return r
  *
  * Writes go out on the command connection in call order. While Redis is unreachable they are skipped
  * (the local state still changes); {@link RedisMembership.publishAll} rewrites everything on reconnect.
+ *
+ * On a Redis Cluster (`roomChannels` given) a room's sets live in its slot, so batches that span rooms
+ * are sent room by room; and the node subscribes to a room's channel when the room gets its first
+ * local member. The room's writes wait for that subscription, so a member that other nodes see in
+ * `roomMembers()` already receives the room's messages. Rooms left empty are unsubscribed at the next
+ * {@link RedisMembership.refresh}; subscriptions that failed (a shard down) are tried again there.
  */
 export class RedisMembership {
   private readonly rooms = new Map<string, Set<string>>();
   /** Rooms this node left entirely while Redis was unreachable: their sets must go on reconnect. */
   private readonly leftWhileDown = new Set<string>();
+  /** On a cluster: per subscribed room, the subscription every write of the room waits for. */
+  private readonly subscriptions = new Map<string, { ready: Promise<void>; failed: boolean }>();
+  /** On a cluster: rooms whose last write failed (their shard was down): rewritten at the next refresh. */
+  private readonly stale = new Set<string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly nodeId: string,
     private readonly ttl: number,
+    private readonly roomChannels?: RoomChannels,
   ) {}
 
   joined(connId: string, room: string): Promise<void> | undefined {
@@ -29,9 +44,10 @@ export class RedisMembership {
     if (members === undefined) this.rooms.set(room, (members = new Set()));
     members.add(connId);
     this.leftWhileDown.delete(room);
+    this.subscribe(room);
     if (!this.online) return undefined;
     const key = this.keys.nodeMembers(this.nodeId, room);
-    return this.settle(this.withRoomIndex(this.redis.multi().sadd(key, connId).pexpire(key, this.ttl), room).exec());
+    return this.settle(room, this.afterSubscribing(room, () => this.withRoomIndex(this.redis.multi().sadd(key, connId).pexpire(key, this.ttl), room).exec()));
   }
 
   left(connId: string, room: string): Promise<void> | undefined {
@@ -46,41 +62,52 @@ export class RedisMembership {
       forgetLater();
       return undefined;
     }
-    return this.settle(this.redis.srem(this.keys.nodeMembers(this.nodeId, room), connId), forgetLater);
+    return this.settle(room, this.afterSubscribing(room, () => this.redis.srem(this.keys.nodeMembers(this.nodeId, room), connId)), forgetLater);
   }
 
-  /** Rewrites all of this node's membership (after a (re)connection: Redis may have lost or kept stale sets). */
+  /**
+   * Rewrites all of this node's membership (after a (re)connection: Redis may have lost or kept stale
+   * sets); on a cluster, first subscribes again where subscribing failed meanwhile.
+   */
   async publishAll(): Promise<void> {
-    const writes: Array<Promise<unknown>> = [];
+    const writes: Array<Promise<unknown>> = [this.tidySubscriptions()];
     for (const room of this.leftWhileDown) writes.push(this.redis.del(this.keys.nodeMembers(this.nodeId, room)));
     this.leftWhileDown.clear();
-    for (const room of this.rooms.keys()) writes.push(this.writeRoom(room));
+    for (const room of this.rooms.keys()) writes.push(this.afterSubscribing(room, () => this.writeRoom(room)));
     await Promise.all(writes);
   }
 
   /**
    * The heartbeat: pushes back the expiry of this node's sets; a set that expired meanwhile (this
-   * process was stalled longer than `ttl`) is written again.
+   * process was stalled longer than `ttl`, or the shard that held it restarted empty) or whose last
+   * write failed is written again. On a cluster it also drops the subscriptions of rooms left empty and
+   * retries failed ones. Rejects with the first failure once every room has been tried.
    */
   async refresh(): Promise<void> {
-    if (this.rooms.size === 0) return;
+    const unsubscribing = this.tidySubscriptions();
+    for (const room of this.stale) if (!this.rooms.has(room)) this.stale.delete(room);
     const rooms = [...this.rooms.keys()];
-    const pipeline = this.redis.pipeline();
-    for (const room of rooms) this.withRoomIndex(pipeline.pexpire(this.keys.nodeMembers(this.nodeId, room), this.ttl), room);
-    const results = (await pipeline.exec()) ?? [];
-    const lost = rooms.filter((_, i) => results[i * 3]?.[1] === 0);
-    await Promise.all(lost.filter((room) => this.rooms.has(room)).map((room) => this.writeRoom(room)));
+    const replies = await this.perRoom(rooms, (batch, room) => this.withRoomIndex(batch.pexpire(this.keys.nodeMembers(this.nodeId, room), this.ttl), room));
+    const failures = replies.flat().map(([err]) => err).filter((err) => err !== null);
+    const lost = rooms.filter((room, i) => (replies[i]?.[0]?.[1] === 0 || this.stale.has(room)) && this.rooms.has(room));
+    const gone = [...this.leftWhileDown].filter((room) => !this.rooms.has(room));
+    const repairs = await Promise.allSettled([
+      ...lost.map((room) => this.afterSubscribing(room, () => this.writeRoom(room)).then(() => this.stale.delete(room))),
+      ...gone.map((room) => this.redis.del(this.keys.nodeMembers(this.nodeId, room)).then(() => this.leftWhileDown.delete(room))),
+      unsubscribing,
+    ]);
+    for (const repair of repairs) if (repair.status === 'rejected') failures.push(repair.reason as Error);
+    if (failures.length > 0) throw failures[0] as Error;
   }
 
   /** Removes all of this node's sets (on close). */
   async removeAll(): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    for (const room of [...this.rooms.keys(), ...this.leftWhileDown]) {
-      pipeline.del(this.keys.nodeMembers(this.nodeId, room)).srem(this.keys.roomNodes(room), this.nodeId);
-    }
+    const rooms = [...this.rooms.keys(), ...this.leftWhileDown];
     this.rooms.clear();
     this.leftWhileDown.clear();
-    await pipeline.exec();
+    this.subscriptions.clear();
+    this.stale.clear();
+    await this.perRoom(rooms, (batch, room) => batch.del(this.keys.nodeMembers(this.nodeId, room)).srem(this.keys.roomNodes(room), this.nodeId));
   }
 
   /**
@@ -119,20 +146,77 @@ export class RedisMembership {
     return this.withRoomIndex(transaction, room).exec();
   }
 
-  /** Adds this node to `room`'s node set and pushes back that set's expiry (three commands). */
-  private withRoomIndex<T extends ReturnType<Redis['pipeline']>>(batch: T, room: string): T {
+  /** Adds this node to `room`'s node set and pushes back that set's expiry (two commands). */
+  private withRoomIndex(batch: ChainableCommander, room: string): ChainableCommander {
     const key = this.keys.roomNodes(room);
-    batch.sadd(key, this.nodeId).pexpire(key, this.ttl);
-    return batch;
+    return batch.sadd(key, this.nodeId).pexpire(key, this.ttl);
+  }
+
+  /**
+   * Sends the commands `add` puts in a batch for each room and returns each room's replies: one
+   * pipeline for all on a single Redis, one per room on a cluster (a pipeline must stay in one slot).
+   */
+  private async perRoom(rooms: readonly string[], add: (batch: ChainableCommander, room: string) => ChainableCommander): Promise<Replies[]> {
+    if (rooms.length === 0) return [];
+    if (this.roomChannels !== undefined) {
+      return Promise.all(rooms.map((room) => add(this.redis.pipeline(), room).exec().then(
+        (replies) => (replies ?? []) as Replies,
+        (err: Error): Replies => [[err, null]],
+      )));
+    }
+    const pipeline = this.redis.pipeline();
+    const sizes = rooms.map((room) => {
+      const before = pipeline.length;
+      add(pipeline, room);
+      return pipeline.length - before;
+    });
+    const replies = ((await pipeline.exec()) ?? []) as Replies;
+    let at = 0;
+    return sizes.map((size) => replies.slice(at, (at += size)));
+  }
+
+  /** On a cluster: subscribes to `room`'s channel unless this node already did (or is doing it). */
+  private subscribe(room: string): void {
+    if (this.roomChannels === undefined || this.subscriptions.has(room)) return;
+    const subscription = { ready: Promise.resolve(), failed: false };
+    subscription.ready = this.roomChannels.subscribe(room).catch(() => {
+      subscription.failed = true;
+    });
+    this.subscriptions.set(room, subscription);
+  }
+
+  /** Runs `write` once `room`'s subscription is in place (or has failed), after the room's earlier writes. */
+  private afterSubscribing<T>(room: string, write: () => Promise<T>): Promise<T> {
+    const subscription = this.subscriptions.get(room);
+    return subscription === undefined ? write() : subscription.ready.then(write);
+  }
+
+  /** Unsubscribes from rooms left empty; subscribes again where subscribing failed. */
+  private tidySubscriptions(): Promise<unknown> {
+    if (this.roomChannels === undefined) return Promise.resolve();
+    const leaving: Array<Promise<void>> = [];
+    for (const [room, subscription] of this.subscriptions) {
+      if (!this.rooms.has(room)) {
+        this.subscriptions.delete(room);
+        leaving.push(this.roomChannels.unsubscribe(room));
+      } else if (subscription.failed) {
+        this.subscriptions.delete(room);
+        this.subscribe(room);
+      }
+    }
+    return Promise.all(leaving);
   }
 
   /**
    * A write that fails because the connection dropped is not an error: the reconnection rewrites all
-   * (and removes, through `lost`, what this write was to remove).
+   * (and removes, through `lost`, what this write was to remove). On a cluster, where one shard can be
+   * down while the others work, the next refresh rewrites the room instead (its shard's loss is
+   * reported once, by the bus).
    */
-  private settle(write: Promise<unknown>, lost?: () => void): Promise<void> {
+  private settle(room: string, write: Promise<unknown>, lost?: () => void): Promise<void> {
     return write.then(() => undefined, (err: unknown) => {
-      if (this.online) throw err;
+      if (this.roomChannels !== undefined) this.stale.add(room);
+      else if (this.online) throw err;
       lost?.();
     });
   }

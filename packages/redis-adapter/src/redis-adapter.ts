@@ -1,11 +1,12 @@
 import { CorowsError } from '@corows/core';
 import type { AdapterHost, BroadcastPacket, ServerAdapter } from '@corows/node-server';
 import { decodeWireMessage, encodeHello, encodePacket } from './codec.js';
-import { RedisUnavailableError } from './errors.js';
+import { adapterError, RedisUnavailableError, withTimeout } from './errors.js';
 import { RedisKeys } from './keys.js';
+import { createBus, type PacketBus } from './bus.js';
 import { RedisMembership } from './membership.js';
 import { resolveRedisAdapterOptions, type RedisAdapterOptions, type ResolvedRedisAdapterOptions } from './options.js';
-import { connectLinks, createLinks, disconnectLinks, type RedisLinks } from './redis-links.js';
+import { connectClients } from './redis-links.js';
 import { Solitude } from './solitude.js';
 
 /**
@@ -18,7 +19,7 @@ export type RedisAdapterStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting
 /** Everything the adapter holds once started. */
 interface Started {
   readonly host: AdapterHost;
-  readonly links: RedisLinks;
+  readonly bus: PacketBus;
   readonly membership: RedisMembership;
 }
 
@@ -34,6 +35,15 @@ interface Started {
  * local fast path). Room membership lives in per-node Redis sets that expire `nodeTimeout` ms after the
  * node's last heartbeat (see `keys.ts`).
  *
+ * On a **Redis Cluster** (`redis: { cluster: [...] }`, Redis ≥ 7) it uses sharded pub/sub
+ * (`SPUBLISH`/`SSUBSCRIBE`), so that each message travels through one shard instead of every shard
+ * carrying every message: a message to one room goes on that room's channel, in the room's slot (every
+ * name of a room carries the room as its hash tag, so its sets and channel live on one shard), and only
+ * the nodes with members in the room subscribe to it; anything else (to all, to several rooms) goes on
+ * the sending node's lane, one of 16 channels spread evenly over the slots, to which every node
+ * subscribes. A node's messages to one room keep their order, and so do its other broadcasts; between
+ * the two there is no order.
+ *
  * Failure behaviour:
  * - **Redis unreachable at start**: the server dies after `connectTimeout` with a
  *   {@link RedisUnavailableError} naming the address.
@@ -45,6 +55,10 @@ interface Started {
  *   other nodes broadcast while this node was not subscribed (pub/sub keeps nothing), and packets in
  *   flight when the link dropped. A Redis that stays up keeps no queue for a slow subscriber either:
  *   past its `client-output-buffer-limit pubsub` it drops that subscriber, which then reconnects.
+ * - **A cluster shard restarts or fails over**: the `error` event reports it once; meanwhile what goes
+ *   through its slots fails as above (broadcasts on its lanes, messages to and members of its rooms)
+ *   while the other shards work on; then ioredis subscribes again and the next heartbeat rewrites the
+ *   membership the shard lost.
  * - **A node dies** (crash, SIGKILL, lost machine): its connections go with it; the other nodes keep
  *   working. Its members stay in `roomMembers()` until `nodeTimeout` after its last heartbeat, then
  *   expire. A node that closes (`server.close()`) removes its members at once.
@@ -75,11 +89,12 @@ export class RedisAdapter implements ServerAdapter {
   private beating = false;
   private lastError: Error | undefined;
   private badMessageReported = false;
+  private heartbeatFailing = false;
 
   /** Checks the options at once (a `TypeError`/`RangeError` names a bad one); connects in `start`. */
   constructor(options?: RedisAdapterOptions) {
     this.options = resolveRedisAdapterOptions(options);
-    this.keys = new RedisKeys(this.options.prefix);
+    this.keys = new RedisKeys(this.options.prefix, this.options.clustered);
   }
 
   /** Where the adapter stands (see {@link RedisAdapterStatus}). */
@@ -97,26 +112,28 @@ export class RedisAdapter implements ServerAdapter {
       throw new CorowsError('this RedisAdapter already serves a server; give each server its own adapter (on the same Redis and prefix)', { code: 'ERR_ADAPTER_IN_USE' });
     }
     this.state = 'connecting';
-    const links = createLinks(this.options.redis, host.nodeId, this.options.connectTimeout);
-    const membership = new RedisMembership(links.command, this.keys, host.nodeId, this.options.nodeTimeout);
-    const started: Started = { host, links, membership };
+    const bus = createBus(this.options, this.keys, host.nodeId, (err) => {
+      if (this.state === 'ready') host.reportError(err);
+    });
+    const membership = new RedisMembership(bus.commands, this.keys, host.nodeId, this.options.nodeTimeout, bus.roomChannels);
+    const started: Started = { host, bus, membership };
     this.started = started;
-    for (const client of [links.command, links.subscriber]) {
+    for (const client of bus.clients) {
       client.on('error', (err: Error) => {
         this.lastError = err;
       });
     }
-    links.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.receive(started, message));
+    bus.onMessage((channel, message) => this.receive(started, channel, message));
     try {
-      await connectLinks(links, this.options.connectTimeout);
+      await connectClients(bus.clients, bus.address, this.options.connectTimeout);
       await this.sync(started);
     } catch (err) {
       this.state = 'closed';
-      disconnectLinks(links);
+      bus.disconnect();
       throw err;
     }
     this.state = 'ready';
-    for (const client of [links.command, links.subscriber]) {
+    for (const client of bus.clients) {
       client.on('close', () => this.lost(started)).on('ready', () => void this.reconnected(started));
     }
     this.heartbeat = setInterval(() => void this.beat(started), this.options.heartbeatInterval);
@@ -124,15 +141,15 @@ export class RedisAdapter implements ServerAdapter {
   }
 
   broadcast(packet: BroadcastPacket): void | Promise<void> {
-    const { host, links } = this.require('broadcast');
+    const { host, bus } = this.require('broadcast');
     const written = host.deliver(packet);
     if (this.alone) return undefined;
     const reachedOnly = `the broadcast reached this node's connections only (${written})`;
-    if (links.command.status !== 'ready') {
-      return Promise.reject(this.unavailable(links, `${reachedOnly}: Redis at ${links.address} is unreachable; reconnecting`));
+    if (bus.commands.status !== 'ready') {
+      return Promise.reject(this.unavailable(bus, `${reachedOnly}: Redis at ${bus.address} is unreachable; reconnecting`));
     }
-    return links.command.publish(this.keys.channel, encodePacket(host.nodeId, packet)).then(() => undefined, (err: Error) => {
-      throw this.unavailable(links, `${reachedOnly}: publishing to Redis at ${links.address} failed: ${err.message}`, err);
+    return bus.publish(host.nodeId, packet, encodePacket(host.nodeId, packet)).then(() => undefined, (err: Error) => {
+      throw this.unavailable(bus, `${reachedOnly}: publishing to Redis at ${bus.address} failed: ${err.message}`, err);
     });
   }
 
@@ -153,47 +170,41 @@ export class RedisAdapter implements ServerAdapter {
     return writes.length === 0 ? undefined : Promise.all(writes).then(() => undefined);
   }
 
-  members(room: string): Promise<ReadonlySet<string>> {
-    try {
-      const { host, links, membership } = this.require('members');
-      const local = host.localMembers(room);
-      if (this.alone) return Promise.resolve(new Set(local));
-      const cannot = `cannot list the members of room ${JSON.stringify(room)} on every node`;
-      if (links.command.status !== 'ready') {
-        return Promise.reject(this.unavailable(links, `${cannot}: Redis at ${links.address} is unreachable; reconnecting`));
-      }
-      return membership.members(room, local).catch((err: Error) => {
-        throw this.unavailable(links, `${cannot}: ${err.message}`, err);
-      });
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+  async members(room: string): Promise<ReadonlySet<string>> {
+    const { host, bus, membership } = this.require('members');
+    const local = host.localMembers(room);
+    if (this.alone) return new Set(local);
+    const cannot = `cannot list the members of room ${JSON.stringify(room)} on every node`;
+    if (bus.commands.status !== 'ready') throw this.unavailable(bus, `${cannot}: Redis at ${bus.address} is unreachable; reconnecting`);
+    return membership.members(room, local).catch((err: Error) => {
+      throw this.unavailable(bus, `${cannot}: ${err.message}`, err);
+    });
   }
 
   /**
-   * Removes this node's members from Redis (bounded by `connectTimeout`) and closes both connections.
+   * Removes this node's members from Redis (bounded by `connectTimeout`) and closes its connections.
    * If Redis cannot be reached, the members expire on their own within `nodeTimeout`.
    */
   async close(): Promise<void> {
     if (this.state === 'closed' || this.started === undefined) return;
     this.state = 'closed';
     clearInterval(this.heartbeat);
-    const { links, membership } = this.started;
+    const { bus, membership } = this.started;
     try {
-      if (links.command.status === 'ready') await withTimeout(membership.removeAll(), this.options.connectTimeout, 'removing the members');
+      if (bus.commands.status === 'ready') await withTimeout(membership.removeAll(), this.options.connectTimeout, 'removing the members');
     } catch (err) {
-      throw this.unavailable(links, `could not remove this node's room members from Redis at ${links.address} (they expire within nodeTimeout): ${(err as Error).message}`, err);
+      throw this.unavailable(bus, `could not remove this node's room members from Redis at ${bus.address} (they expire within nodeTimeout): ${(err as Error).message}`, err);
     } finally {
-      disconnectLinks(links);
+      bus.disconnect();
     }
   }
 
   /** After each (re)connection: subscribe, publish all membership, say hello, check solitude. */
-  private async sync({ host, links, membership }: Started): Promise<void> {
-    await links.subscriber.subscribe(this.keys.channel);
+  private async sync({ host, bus, membership }: Started): Promise<void> {
+    await bus.listen();
     await membership.publishAll();
-    await links.command.publish(this.keys.channel, encodeHello(host.nodeId));
-    await this.solitude.check(links.command, this.keys.channel);
+    await bus.announce(host.nodeId, encodeHello(host.nodeId));
+    await this.solitude.check(() => bus.countListeners());
     this.lastError = undefined;
   }
 
@@ -202,8 +213,8 @@ export class RedisAdapter implements ServerAdapter {
     return this.state === 'closed';
   }
 
-  private linksReady({ links }: Started): boolean {
-    return links.command.status === 'ready' && links.subscriber.status === 'ready';
+  private linksReady({ bus }: Started): boolean {
+    return bus.clients.every((client) => client.status === 'ready');
   }
 
   private lost(started: Started): void {
@@ -211,9 +222,9 @@ export class RedisAdapter implements ServerAdapter {
     this.solitude.unknown();
     if (this.state !== 'ready') return;
     this.state = 'reconnecting';
-    const { links, host } = started;
+    const { bus, host } = started;
     const cause = this.lastError === undefined ? '' : ` (${this.lastError.message})`;
-    host.reportError(this.unavailable(links, `lost the connection to Redis at ${links.address}${cause}; reconnecting. Until then broadcasts reach this node's connections only and roomMembers() fails`, this.lastError));
+    host.reportError(this.unavailable(bus, `lost the connection to Redis at ${bus.address}${cause}; reconnecting. Until then broadcasts reach this node's connections only and roomMembers() fails`, this.lastError));
   }
 
   /** A connection is ready again: once both are, sync (again, if it changed meanwhile). */
@@ -231,7 +242,7 @@ export class RedisAdapter implements ServerAdapter {
           await this.sync(started);
           if (this.state === 'reconnecting' && this.linksReady(started)) this.state = 'ready';
         } catch (err) {
-          if (this.linksReady(started) && !this.closed) started.host.reportError(asError(err, 're-syncing with Redis failed'));
+          if (this.linksReady(started) && !this.closed) started.host.reportError(adapterError(err, 're-syncing with Redis failed'));
         }
       } while (this.syncAgain && this.state === 'reconnecting');
     } finally {
@@ -246,22 +257,27 @@ export class RedisAdapter implements ServerAdapter {
       if (this.state === 'reconnecting') await this.reconnected(started);
       if (this.state !== 'ready') return;
       await started.membership.refresh();
-      await this.solitude.check(started.links.command, this.keys.channel);
+      await this.solitude.check(() => started.bus.countListeners());
+      this.heartbeatFailing = false;
     } catch (err) {
-      if (this.state === 'ready' && this.linksReady(started)) started.host.reportError(asError(err, 'the Redis heartbeat failed'));
+      // Reported once until a heartbeat succeeds; not at all while the bus has reported a shard down.
+      if (this.state === 'ready' && this.linksReady(started) && started.bus.whole && !this.heartbeatFailing) {
+        started.host.reportError(adapterError(err, 'the Redis heartbeat failed'));
+      }
+      this.heartbeatFailing = true;
     } finally {
       this.beating = false;
     }
   }
 
-  private receive({ host }: Started, message: Buffer): void {
+  private receive({ host }: Started, channel: string, message: Buffer): void {
     let decoded;
     try {
       decoded = decodeWireMessage(message);
     } catch (err) {
       if (!this.badMessageReported) {
         this.badMessageReported = true;
-        host.reportError(new CorowsError(`ignored a message on the Redis channel ${this.keys.channel} that corows cannot read (${(err as Error).message}); if another program publishes there, give this application its own prefix (reported once)`, { code: 'ERR_BAD_PACKET', cause: err }));
+        host.reportError(new CorowsError(`ignored a message on the Redis channel ${channel} that corows cannot read (${(err as Error).message}); if another program publishes there, give this application its own prefix (reported once)`, { code: 'ERR_BAD_PACKET', cause: err }));
       }
       return;
     }
@@ -277,19 +293,7 @@ export class RedisAdapter implements ServerAdapter {
     return this.started;
   }
 
-  private unavailable(links: RedisLinks, message: string, cause?: unknown): RedisUnavailableError {
-    return new RedisUnavailableError(links.address, message, cause);
+  private unavailable(bus: PacketBus, message: string, cause?: unknown): RedisUnavailableError {
+    return new RedisUnavailableError(bus.address, message, cause);
   }
-}
-
-function asError(err: unknown, context: string): Error {
-  return new CorowsError(`${context}: ${err instanceof Error ? err.message : String(err)}`, { code: 'ERR_REDIS', cause: err });
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,15 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisCommands } from './bus.js';
 import { RedisUnavailableError } from './errors.js';
-
-/** The adapter's two connections to Redis: pub/sub needs a connection of its own. */
-export interface RedisLinks {
-  /** Commands and `PUBLISH`. Commands fail at once while it is down (no offline queue). */
-  readonly command: Redis;
-  /** Subscribed to the packet channel. */
-  readonly subscriber: Redis;
-  /** Where Redis is, for messages: `host:port`, a socket path or a sentinel group; never a password. */
-  readonly address: string;
-}
 
 /**
  * What the adapter needs of each connection, whatever the user passed: commands fail at once while
@@ -19,7 +10,7 @@ export interface RedisLinks {
  * command has been answered, so it does not need ioredis's 2 s grace before a socket is destroyed (which
  * would keep a process that closed its server alive for 2 s).
  */
-const LINK_OPTIONS = {
+export const LINK_OPTIONS = {
   disconnectTimeout: 100,
   lazyConnect: true,
   enableOfflineQueue: false,
@@ -29,35 +20,13 @@ const LINK_OPTIONS = {
 } satisfies RedisOptions;
 
 /**
- * Creates both connections (not connected yet: see {@link connectLinks}). A command without a reply
- * after `commandTimeout` ms (a Redis that hangs) fails, unless the user's options set their own.
+ * Connects `clients` and resolves once all are ready. ioredis retries meanwhile; after `timeout` ms
+ * (or when its retry strategy gives up) this rejects with a {@link RedisUnavailableError} naming
+ * `address` and the last connection error. On failure the caller must disconnect them.
  */
-export function createLinks(redis: string | RedisOptions | Redis, nodeId: string, commandTimeout: number): RedisLinks {
-  const client = typeof redis !== 'string' && isClient(redis) ? redis : undefined;
-  const given: RedisOptions | undefined = typeof redis === 'string' ? undefined : client?.options ?? (redis as RedisOptions);
-  const open = (role: string): Redis => {
-    const options: RedisOptions = {
-      ...LINK_OPTIONS,
-      commandTimeout: given?.commandTimeout ?? commandTimeout,
-      connectionName: `corows:${nodeId}:${role}`,
-    };
-    if (client !== undefined) return client.duplicate(options);
-    return typeof redis === 'string' ? new Redis(redis, options) : new Redis({ ...given, ...options });
-  };
-  const command = open('command');
-  const subscriber = open('subscriber');
-  return { command, subscriber, address: describeAddress(command.options) };
-}
-
-/**
- * Connects both links and resolves once both are ready. ioredis retries meanwhile; after `timeout` ms
- * (or when its retry strategy gives up) this rejects with a {@link RedisUnavailableError} naming the
- * address and the last connection error. On failure the caller must `disconnectLinks()`.
- */
-export function connectLinks(links: RedisLinks, timeout: number): Promise<void> {
+export function connectClients(clients: readonly RedisCommands[], address: string, timeout: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let lastError: Error | undefined;
-    const clients = [links.command, links.subscriber];
     const cleanUps: Array<() => void> = [];
     const finish = (err?: Error): void => {
       clearTimeout(timer);
@@ -67,7 +36,7 @@ export function connectLinks(links: RedisLinks, timeout: number): Promise<void> 
     };
     const fail = (why: string): void => {
       const cause = lastError === undefined ? '' : `: ${lastError.message}`;
-      finish(new RedisUnavailableError(links.address, `cannot reach Redis at ${links.address} ${why}${cause}; start redis-server there or fix the adapter's redis option`, lastError));
+      finish(new RedisUnavailableError(address, `cannot reach Redis at ${address} ${why}${cause}; start redis-server there or fix the adapter's redis option`, lastError));
     };
     const timer = setTimeout(() => fail(`within ${timeout} ms`), timeout);
     const check = (): void => {
@@ -86,17 +55,18 @@ export function connectLinks(links: RedisLinks, timeout: number): Promise<void> 
   });
 }
 
-/** Closes both links at once (pending commands fail); safe to call in any state. */
-export function disconnectLinks(links: RedisLinks): void {
-  links.command.disconnect();
-  links.subscriber.disconnect();
+/** Whether `redis` is an ioredis client (a `Redis`, or anything with `duplicate()`) rather than options. */
+export function isRedisClient(redis: object): redis is Redis {
+  return redis instanceof Redis || (!isClusterClient(redis) && typeof (redis as Partial<Redis>).duplicate === 'function');
 }
 
-function isClient(redis: RedisOptions | Redis): redis is Redis {
-  return redis instanceof Redis || typeof (redis as Partial<Redis>).duplicate === 'function';
+/** Whether `redis` is an ioredis `Cluster` client. */
+export function isClusterClient(redis: object): redis is Cluster {
+  return redis instanceof Cluster || (redis as { isCluster?: unknown }).isCluster === true;
 }
 
-function describeAddress(options: RedisOptions): string {
+/** `host:port`, a socket path or a sentinel group, for messages; never a password. */
+export function describeAddress(options: RedisOptions): string {
   if (options.sentinels !== undefined && options.sentinels !== null && options.sentinels.length > 0) {
     return `sentinel group ${options.name ?? 'mymaster'}`;
   }

@@ -1,11 +1,10 @@
-import type { Redis } from 'ioredis';
-
 /**
  * Knows when this node is the only one on its channel, so that a broadcast can skip Redis (the local
- * fast path). It asks Redis how many connections subscribe to the channel (`PUBSUB NUMSUB`: Redis drops
- * a subscriber as soon as its connection closes, so a crashed node stops counting at once) at each
- * (re)connection and heartbeat; and any message from another node — a starting node says hello —
- * marks it not alone at once. While Redis is unreachable it is never alone: it cannot know.
+ * fast path). It asks Redis how many nodes subscribe (`PUBSUB NUMSUB`, or `PUBSUB SHARDNUMSUB` on a
+ * cluster: Redis drops a subscriber as soon as its connection closes, so a crashed node stops counting
+ * at once) at each (re)connection and heartbeat; and any message from another node — a starting node
+ * says hello — marks it not alone at once. While Redis is unreachable, or a count fails, it is never
+ * alone: it cannot know.
  */
 export class Solitude {
   private isAlone = false;
@@ -28,10 +27,16 @@ export class Solitude {
     this.isAlone = false;
   }
 
-  /** Asks Redis how many nodes listen on `channel` (this one included, so it must be subscribed). */
-  async check(redis: Redis, channel: string): Promise<void> {
+  /** Counts the nodes with `countListeners` (this one included, so it must be subscribed). */
+  async check(countListeners: () => Promise<number>): Promise<void> {
     const before = this.heardFromOthers;
-    const reply = (await redis.pubsub('NUMSUB', channel)) as unknown[];
-    if (this.heardFromOthers === before) this.isAlone = Number(reply[1]) <= 1;
+    let count: number;
+    try {
+      count = await countListeners();
+    } catch (err) {
+      this.isAlone = false;
+      throw err;
+    }
+    if (this.heardFromOthers === before) this.isAlone = count <= 1;
   }
 }

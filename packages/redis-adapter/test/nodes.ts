@@ -10,7 +10,10 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Settings of a node process (see fixtures/node.ts). */
 export interface NodeSettings {
-  redisUrl: string;
+  /** A single Redis (`redis://…`). */
+  redisUrl?: string;
+  /** Or the nodes of a Redis Cluster (`redis://…` each). */
+  cluster?: readonly string[];
   prefix?: string;
   heartbeatInterval?: number;
   nodeTimeout?: number;
@@ -41,7 +44,8 @@ export async function spawnNode(index: number, settings: NodeSettings, onSpawn?:
     cwd: ROOT,
     env: {
       ...process.env,
-      REDIS_URL: settings.redisUrl,
+      REDIS_URL: settings.redisUrl ?? '',
+      REDIS_CLUSTER: settings.cluster?.join(',') ?? '',
       PREFIX: settings.prefix ?? 'corows-test',
       HEARTBEAT_INTERVAL: String(settings.heartbeatInterval ?? 5_000),
       NODE_TIMEOUT: String(settings.nodeTimeout ?? 15_000),
@@ -86,6 +90,8 @@ export class NodeClient {
     readonly node: number,
     readonly rooms: readonly string[],
     readonly id: string,
+    /** The id of the node's server (`server.nodeId`). */
+    readonly nodeId: string,
     private readonly onBroadcast: ((msg: Message) => void) | undefined,
   ) {}
 
@@ -95,8 +101,8 @@ export class NodeClient {
    */
   static async connect(node: NodeProcess, rooms: readonly string[] = [], onBroadcast?: (msg: Message) => void): Promise<NodeClient> {
     const conn = await connectToWebsocket(`${node.url}/?rooms=${rooms.join(',')}`);
-    const greeting = JSON.parse(String(await conn.receiveMessage())) as { reply: number; id: string };
-    const client = new NodeClient(conn, node.index, rooms, greeting.id, onBroadcast);
+    const greeting = JSON.parse(String(await conn.receiveMessage())) as { reply: number; id: string; node: string };
+    const client = new NodeClient(conn, node.index, rooms, greeting.id, greeting.node, onBroadcast);
     conn.whenNewMsg((msg) => client.take(msg));
     return client;
   }

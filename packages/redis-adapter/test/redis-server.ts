@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /**
@@ -9,10 +9,23 @@ import { createInterface } from 'node:readline';
  * `/usr/bin/redis-server`; `undefined` if there is none (`npm test` installs Debian's `redis-server`).
  */
 export function findRedisServer(): string | undefined {
+  return findBinary('redis-server', process.env.REDIS_SERVER);
+}
+
+/**
+ * The `redis-cli` binary (for `redis-cli --cluster create`): `$REDIS_CLI`, else the one next to
+ * redis-server, else the first on `PATH`, else Debian's (package redis-tools, which redis-server needs).
+ */
+export function findRedisCli(): string | undefined {
+  const server = findRedisServer();
+  return findBinary('redis-cli', process.env.REDIS_CLI ?? (server === undefined ? undefined : join(dirname(server), 'redis-cli')));
+}
+
+function findBinary(name: string, preferred: string | undefined): string | undefined {
   const candidates = [
-    process.env.REDIS_SERVER,
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'redis-server')),
-    '/usr/bin/redis-server',
+    preferred,
+    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name)),
+    `/usr/bin/${name}`,
   ];
   return candidates.find((file) => {
     if (file === undefined || file === '') return false;
@@ -33,20 +46,21 @@ export const SKIP_WITHOUT_REDIS: string | false = findRedisServer() === undefine
 /**
  * A throwaway `redis-server` on 127.0.0.1: no persistence (`--save '' --appendonly no`), so a restart
  * starts empty, like a crashed Redis without a snapshot. `kill()` stops it like a crash (SIGKILL);
- * `start()` runs it again on the same port.
+ * `start()` runs it again on the same port (and with the same `extraArgs`: a cluster node keeps its
+ * identity and slots in its `nodes.conf`).
  */
 export class RedisProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
-  private constructor(readonly binary: string, readonly port: number) {}
+  private constructor(readonly binary: string, readonly port: number, private readonly extraArgs: readonly string[]) {}
 
-  /** Starts redis-server on a free port (or `port`). */
-  static async launch(port?: number): Promise<RedisProcess> {
+  /** Starts redis-server on a free port (or `port`), with `extraArgs` after the usual ones. */
+  static async launch(port?: number, extraArgs: readonly string[] = []): Promise<RedisProcess> {
     const binary = findRedisServer();
     if (binary === undefined) throw new Error(SKIP_WITHOUT_REDIS as string);
     for (let attempt = 1; ; attempt++) {
-      const redis = new RedisProcess(binary, port ?? (await freePort()));
+      const redis = new RedisProcess(binary, port ?? (await freePort()), extraArgs);
       try {
         await redis.start();
         return redis;
@@ -70,7 +84,7 @@ export class RedisProcess {
     if (this.running) return;
     const child = spawn(this.binary, [
       '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--daemonize', 'no', '--loglevel', 'notice', '--logfile', '',
+      '--daemonize', 'no', '--loglevel', 'notice', '--logfile', '', ...this.extraArgs,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
