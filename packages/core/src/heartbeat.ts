@@ -29,8 +29,7 @@ export interface HeartbeatRingNode {
 
 /**
  * A connection, as the heartbeat sees it. It carries its group's bookkeeping (its place in the ring
- * and `beatState`): a group needs no table of its members, which costs 30–46 B per member at
- * 10,000 members (a `Map` grows by doubling).
+ * and `beatState`): a group needs no table of its members (docs/benchmarks.md: where the memory goes).
  */
 export interface HeartbeatMember extends HeartbeatRingNode {
   /** Kept by the group and the functions below: {@link IDLE}, {@link SUSPENDED}, {@link OFF}, or the round of an unanswered beat. */
@@ -91,8 +90,8 @@ export function leaveGroup(member: HeartbeatMember): void {
 
 /**
  * The heartbeat of every connection with the same settings: one interval timer for all of them (the
- * `ws` README's pattern) instead of timers and closures per connection, which cost about 0.5 KB each
- * (heap snapshots of 10,000 idle server connections). Its members form a ring through themselves.
+ * `ws` README's pattern) instead of timers and closures per connection. Its members form a ring
+ * through themselves.
  *
  * Every `interval` (a round) it beats each member that is beating and not still waiting for the
  * answer to an earlier beat (or that says, with `heardSinceBeat`, that it heard from its peer since).

@@ -12,7 +12,7 @@ interface Waiter {
 /** Cancelled waiters tolerated in the queue before it is swept (and only while they are at least half). */
 const SWEEP_AFTER = 64;
 
-// The inbox's yes/no state, as bits of one number (a field costs 8 B per connection).
+// The inbox's yes/no state, as bits of one number: a server holds 10,000s of inboxes (docs/benchmarks.md).
 /** No more messages will arrive. */
 const ENDED = 1;
 /** The handler was given its closing `null`. */
@@ -64,7 +64,7 @@ export interface InboxFlow {
  */
 export class Inbox {
   // Both queues are made on first use: most connections never buffer a message, and many never wait
-  // in a receive (two empty queues cost 144 B, which counts on a server holding 10,000s of connections).
+  // in a receive, which counts on a server holding 10,000s of connections.
   /** Messages waiting for a receive or the handler. */
   private buffered: Fifo<Message> | undefined;
   /** Pending receives, oldest first. */

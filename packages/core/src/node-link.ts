@@ -46,8 +46,8 @@ interface LinkedSocket extends NodeWebSocketLike {
 }
 
 // The socket listeners are plain functions, shared by every socket: the socket (`this`, as Node's
-// EventEmitter calls them) holds its listener. A closure per listener and socket would cost about 0.3 KB
-// per connection, which counts on a server holding 10,000s of them (heap snapshots).
+// EventEmitter calls them) holds its listener: no closure per listener and socket, which counts on a
+// server holding 10,000s of them (docs/benchmarks.md).
 function onSocketOpen(this: LinkedSocket): void {
   explainOversize(this);
   this[LINK]?.onOpen();
@@ -70,7 +70,7 @@ function onSocketPong(this: LinkedSocket): void {
 }
 
 // Classes rather than object literals with getters and arrow functions: one link lives as long as its
-// connection, and the literal cost about 1.4 KB more per connection (heap snapshots, 2,000 connections).
+// connection, and a literal with closures costs much more memory (docs/benchmarks.md).
 class NodeLink extends SocketLink<LinkedSocket> implements Link {
   /** Made on the first send: a connection that never sends does not pay for it. */
   private writes: WriteQueue | undefined;

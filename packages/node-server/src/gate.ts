@@ -45,8 +45,7 @@ export class UpgradeGate<Data> {
   private readonly wss: WsServer;
   private readonly origins: OriginPolicy;
   // Entries are deleted once read, not left to the garbage collector: V8 shrinks a weak table on
-  // delete only, so a burst of 10,000 handshakes would leave two tables sized for 10,000 (50 B a
-  // connection, heap snapshots).
+  // delete only, so a burst of 10,000 handshakes would leave two tables sized for 10,000.
   private readonly admissions = new WeakMap<IncomingMessage, Admission<Data>>();
   private readonly reachedVerify = new WeakSet<IncomingMessage>();
   private readonly pending = new Set<(decision: Decision<Data>) => void>();

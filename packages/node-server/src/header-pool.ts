@@ -22,8 +22,7 @@ const MAX_VALUE_LENGTH = 256;
  * One copy per server of the header values that repeat across its connections (the host, the fixed
  * handshake values, a browser's origin, user agent and languages), in compact copies of the headers.
  * `conn.headers` lives as long as its connection, and Node makes new strings for every request:
- * shared, a bare handshake's values cost 110 B less per connection (heap snapshots), a browser's
- * several hundred. The pool holds at
+ * shared, they are kept once (docs/benchmarks.md says how much that saves). The pool holds at
  * most `maxValues` values of at most 256 characters; past that, values are kept as they come.
  */
 export class HeaderPool {
@@ -47,8 +46,8 @@ export class HeaderPool {
 
 /**
  * A copy of `headers` with every property inside the object. Node builds `req.headers` one property
- * at a time, so V8 keeps the fifth and later ones in a separate array with room to grow (40 B or more
- * per connection, kept as long as `conn.headers`); `JSON.parse` makes objects that fit their
+ * at a time, so V8 keeps the fifth and later ones in a separate array with room to grow, kept as long
+ * as `conn.headers`; `JSON.parse` makes objects that fit their
  * properties exactly. (Header values are strings or arrays of strings: JSON keeps them as they are.)
  */
 function compactCopy(headers: IncomingHttpHeaders): IncomingHttpHeaders {
