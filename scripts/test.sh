@@ -14,5 +14,7 @@ log "bench smoke run: every row of pnpm bench, tiny (seconds)"
 pnpm bench:smoke
 log "unit and integration tests (real servers on 127.0.0.1)"
 pnpm test:unit
+log "unit tests of core and node-server against the oldest ws their range admits"
+pnpm test:ws-range
 log "end-to-end tests (Playwright: the browser bundle in Chromium, a real server, the demo page)"
 pnpm test:e2e
