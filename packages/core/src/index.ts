@@ -9,8 +9,8 @@ export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './heartbeat.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './heartbeat.js';
 export { applicationProtocols, HEARTBEAT_PROTOCOL, negotiateSubprotocol } from './heartbeat-protocol.js';
 export { DEFAULT_RECONNECT } from './reconnect-policy.js';
-export type { ReconnectOptions } from './reconnect-policy.js';
-export type { DomWebSocketLike, NodeWebSocketLike, WebSocketConstructor, WebSocketLike } from './socket.js';
+export type { ReconnectOptions, ReconnectPolicy } from './reconnect-policy.js';
+export type { DomWebSocketLike, NodeBufferLike, NodeTransport, NodeWebSocketLike, WebSocketConstructor, WebSocketLike } from './socket.js';
 export type { PemInput, TlsOptions } from './tls.js';
 export type {
   ConnState,

@@ -1,5 +1,5 @@
 export { attachWebsocketServer, createWebsocketServer, WebsocketServer } from './server.js';
-export type { BroadcastOptions, ServerAddress, WebsocketServerEvents } from './server.js';
+export type { BroadcastOptions, ConnHandler, DeadHandler, ServerAddress, WebsocketServerEvents } from './server.js';
 export { ServerConn } from './server-conn.js';
 export { BroadcastTarget } from './broadcast-target.js';
 export type { Exclusion } from './broadcast-target.js';
@@ -18,6 +18,7 @@ export type {
   VerifyHook,
   VerifyResult,
 } from './options.js';
+export type { PerMessageDeflateOptions, ZlibDeflateSettings } from './deflate-options.js';
 export type { UpgradeRequest } from './upgrade-request.js';
 export type { RateLimit } from './rate-limit.js';
 export type { RefusalReason, ServerMetrics } from './metrics.js';
@@ -27,7 +28,7 @@ export { InProcessAdapter, InProcessHub } from './in-process-adapter.js';
 export { closeOnSignals } from './signals.js';
 export type { Closable, CloseOnSignalsOptions } from './signals.js';
 export { DEFAULT_SERVER_KEEP_ALIVE } from './heartbeat.js';
-export type { ServerTlsOptions } from './tls.js';
+export type { Pem, ServerTlsOptions } from './tls.js';
 
 // All of @corows/core, so that a Node user needs one import.
 export {
@@ -63,11 +64,14 @@ export type {
   KeepAliveSettings,
   Message,
   MessageHandler,
+  NodeBufferLike,
+  NodeTransport,
   NodeWebSocketLike,
   PemInput,
   ReceiveOptions,
   ReconnectCause,
   ReconnectOptions,
+  ReconnectPolicy,
   TlsOptions,
   WebSocketConnEvents,
   WebSocketConstructor,

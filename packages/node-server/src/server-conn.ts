@@ -2,7 +2,8 @@ import { CloseCode, WebSocketConn, type ConnOptions, type NodeWebSocketLike } fr
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { newConnId } from './conn-id.js';
-import { writePrepared, type PreparedMessage } from './prepared-message.js';
+import type { PreparedMessage } from './prepared-message.js';
+import { writePrepared } from './prepared-write.js';
 import type { Membership, RoomMember } from './rooms.js';
 import type { GuardedConn, TrafficGuard } from './traffic-guard.js';
 
@@ -45,9 +46,9 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   /** Made on first use: many connections never join a room (an empty set costs 150 B). */
   private joinedRooms: Set<string> | undefined;
 
-  /** Created by the server; see `whenNewConn`. */
-  constructor(ws: WebSocket, options: ServerConnOptions<Data>) {
-    super(ws as unknown as NodeWebSocketLike, options);
+  /** @internal Created by the server; see `whenNewConn`. */
+  constructor(socket: NodeWebSocketLike, options: ServerConnOptions<Data>) {
+    super(socket, options);
     this.connData = options.data;
     this.server = options.server;
   }

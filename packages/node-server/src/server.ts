@@ -37,8 +37,10 @@ export interface BroadcastOptions<Data> {
   filter?: ConnFilter<Data>;
 }
 
-type ConnHandler<Data> = (conn: ServerConn<Data>) => unknown;
-type DeadHandler = (reason: string) => unknown;
+/** A {@link WebsocketServer.whenNewConn} handler: called with each accepted connection; may be async. */
+export type ConnHandler<Data> = (conn: ServerConn<Data>) => unknown;
+/** A {@link WebsocketServer.whenDead} handler: called once with the reason the server stopped. */
+export type DeadHandler = (reason: string) => unknown;
 
 /** Where a {@link WebsocketServer} gets its HTTP server from. */
 type HttpSource = { listen: { host: string; port: number } } | { attach: Server };
@@ -77,7 +79,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends EventEmitte
   private adapterStarted = false;
   private readonly adapterStarting: Promise<void>;
 
-  /** Use {@link createWebsocketServer} or {@link attachWebsocketServer}. */
+  /** @internal Use {@link createWebsocketServer} or {@link attachWebsocketServer}. */
   constructor(source: HttpSource, options?: ServerOptions<Data>) {
     super();
     const caller = 'listen' in source ? 'createWebsocketServer()' : 'attachWebsocketServer()';

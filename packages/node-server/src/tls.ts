@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type RequestListener, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 
 /** PEM text (a string, or a file's bytes as `fs.readFileSync` returns them), or several. */
-type Pem = string | Buffer | Array<string | Buffer>;
+export type Pem = string | Buffer | Array<string | Buffer>;
 
 /**
  * TLS for a `wss://` server (`createWebsocketServer(host, port, { tls })`): the server's certificate
