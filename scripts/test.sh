@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Every test of corows, from a fresh machine with only Node 20 and npm: installs what is missing
-# (scripts/ensure-tools.sh), then typechecks, builds, runs every benchmark row tiny (so the bench never
-# rots; it asserts nothing about speed), the unit and integration tests, and the end-to-end suite (the
-# built browser bundle in Debian's Chromium against a real server).
+# (scripts/ensure-tools.sh), then typechecks, generates the API reference (TypeDoc, warnings are
+# errors), builds, runs every benchmark row tiny (so the bench never rots; it asserts nothing about
+# speed), the unit and integration tests, the end-to-end suite (the built browser bundle in Debian's
+# Chromium against a real server), and checks the packages as npm users get them (the tarballs).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-tools.sh"
 
 log "typecheck"
 pnpm typecheck
+log "API reference: docs/api (TypeDoc; a warning fails)"
+pnpm run docs
 log "build"
 pnpm build
 log "bench smoke run: every row of pnpm bench, tiny (seconds)"
@@ -18,3 +21,5 @@ log "unit tests of core and node-server against the oldest ws their range admits
 pnpm test:ws-range
 log "end-to-end tests (Playwright: the browser bundle in Chromium, a real server, the demo page)"
 pnpm test:e2e
+log "the packages as npm users get them: pack, publint, attw, a strict consumer in node16/nodenext/bundler, a round trip"
+pnpm check:packages

@@ -6,6 +6,9 @@
  *   dist/corows.min.js  minified (its gzip size is the budget checked by test/bundle.test.ts)
  *   dist/corows-reconnector-*.js (and .min.js) the reconnect supervisor, imported on first use
  *   dist/corows.d.ts    every type in one file, no imports
+ *   dist/THIRD_PARTY_NOTICES.md  the license of every package inside the bundle (eventemitter3, core),
+ *                       which corows.js also carries in its opening comment; corows.min.js carries no
+ *                       comment, to keep its bytes, and ships next to this file
  * The platform is chosen by package resolution: under the `browser` condition core's `#dial` and
  * `#link` resolve to their browser files (the page's own WebSocket, no `ws` code), and
  * `browser: true` honours package.json "browser" fields (isomorphic-ws → the global WebSocket).
@@ -14,10 +17,36 @@ import { fileURLToPath } from 'node:url';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import license from 'rollup-plugin-license';
 import { dts } from 'rollup-plugin-dts';
 
 const coreJs = fileURLToPath(import.meta.resolve('@corows/core'));
 const coreTypes = coreJs.replace(/\.js$/, '.d.ts');
+
+/** @param {import('rollup-plugin-license').Dependency} dep */
+const licenseOf = (dep) => `${dep.name} ${dep.version} (${dep.license})\n\n${dep.licenseText?.trim() ?? ''}`;
+
+/** Notices of the bundled packages: a banner on corows.js and dist/THIRD_PARTY_NOTICES.md. */
+const notices = license({
+  banner: {
+    commentStyle: 'ignored',
+    content: [
+      '<%= pkg.name %> <%= pkg.version %> (<%= pkg.license %>). It bundles the packages below; their',
+      'licenses are also in THIRD_PARTY_NOTICES.md, next to this file.',
+      '<% _.forEach(dependencies, function (dep) { %>\n<%= data.licenseOf(dep) %>\n<% }) %>',
+    ].join('\n'),
+    data: { licenseOf },
+  },
+  thirdParty: {
+    allow: { test: 'MIT', failOnUnlicensed: true, failOnViolation: true },
+    output: {
+      file: fileURLToPath(new URL('dist/THIRD_PARTY_NOTICES.md', import.meta.url)),
+      template: (deps) =>
+        `# Third-party notices\n\n@corows/browser's dist/corows.js and dist/corows.min.js contain the following packages.\n\n` +
+        deps.map((dep) => `## ${dep.name} ${dep.version}\n\nLicense: ${dep.license}\n\n\`\`\`text\n${dep.licenseText?.trim() ?? '(no license file)'}\n\`\`\`\n`).join('\n'),
+    },
+  },
+});
 
 /** @type {import('rollup').RollupOptions[]} */
 export default [
@@ -34,7 +63,7 @@ export default [
     // Rarely used parts (the reconnect supervisor) are chunks of their own, loaded on first use: a page
     // loads corows.js (or corows.min.js) first, and a chunk beside it only if it asks for that part.
     output: [
-      { dir: 'dist', entryFileNames: 'corows.js', chunkFileNames: 'corows-[name]-[hash].js', format: 'es', sourcemap: true },
+      { dir: 'dist', entryFileNames: 'corows.js', chunkFileNames: 'corows-[name]-[hash].js', format: 'es', sourcemap: true, plugins: [notices] },
       {
         dir: 'dist',
         entryFileNames: 'corows.min.js',

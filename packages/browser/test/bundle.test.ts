@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -63,6 +64,21 @@ test('the bundle is made of core (browser variants) and eventemitter3, and nothi
   }
   const foreign = names.filter((name) => !/^[a-z-]+(\.browser)?\.js$/.test(name) && !name.startsWith('eventemitter3/'));
   assert.deepEqual(foreign, [], 'modules from outside core and eventemitter3 entered the bundle (ws? isomorphic-ws? a Node built-in?)');
+});
+
+test('the licenses of the bundled packages ship with the bundle: THIRD_PARTY_NOTICES.md and corows.js\'s banner', () => {
+  const sources = (JSON.parse(read('corows.js.map')) as { sources: string[] }).sources;
+  const bundled = [...new Set(sources.flatMap((source) => /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1] ?? []))];
+  assert.ok(bundled.includes('eventemitter3'), `expected eventemitter3 among the bundled packages, found ${bundled.join(', ')}`);
+  const requireFromCore = createRequire(fileURLToPath(import.meta.resolve('@corows/core')));
+  const notices = read('THIRD_PARTY_NOTICES.md');
+  const banner = /^\/\*![\s\S]*?\*\//.exec(read('corows.js'))?.[0] ?? '';
+  for (const name of bundled) {
+    const license = readFileSync(join(dirname(requireFromCore.resolve(`${name}/package.json`)), 'LICENSE'), 'utf8').trim();
+    assert.ok(notices.includes(license), `THIRD_PARTY_NOTICES.md lacks the license of ${name}`);
+    const copyright = license.split('\n').find((line) => /copyright/i.test(line)) ?? license;
+    assert.ok(banner.includes(copyright), `corows.js's opening comment lacks "${copyright}" (${name})`);
+  }
 });
 
 test(`corows.min.js is within the size budget (${GZIP_BUDGET} bytes gzip)`, (t) => {

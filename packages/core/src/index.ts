@@ -13,8 +13,8 @@ export { loadKeepAlive } from './keep-alive-loader.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './keep-alive-options.js';
 export { applicationProtocols, HEARTBEAT_PROTOCOL, negotiateSubprotocol } from './heartbeat-protocol.js';
 export { DEFAULT_RECONNECT } from './reconnect-policy.js';
-export type { ReconnectOptions } from './reconnect-policy.js';
-export type { DomWebSocketLike, NodeWebSocketLike, WebSocketConstructor, WebSocketLike } from './socket.js';
+export type { ReconnectOptions, ReconnectPolicy } from './reconnect-policy.js';
+export type { DomWebSocketLike, NodeBufferLike, NodeTransport, NodeWebSocketLike, WebSocketConstructor, WebSocketLike } from './socket.js';
 export type { PemInput, TlsOptions } from './tls.js';
 export type {
   ConnState,

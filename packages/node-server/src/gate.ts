@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { negotiateSubprotocol } from '@corows/core';
-import { WebSocketServer as WsServer, type WebSocket } from 'ws';
+import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
 import type { MetricsRecorder, RefusalReason } from './metrics.js';
 import type { ResolvedOptions, VerifyResult } from './options.js';
 import { OriginPolicy } from './origin.js';
@@ -60,7 +60,7 @@ export class UpgradeGate<Data> {
       noServer: true,
       clientTracking: false,
       maxPayload: options.maxPayload,
-      perMessageDeflate: options.perMessageDeflate,
+      perMessageDeflate: options.perMessageDeflate satisfies WsServerOptions['perMessageDeflate'],
       closeTimeout: options.closeTimeout,
       verifyClient: (info: { origin: string | undefined; req: IncomingMessage }, done: VerifyDone) => this.verifyClient(info.req, info.origin, done),
       // The application's subprotocol as admitted, plus the corows browser heartbeat when offered.

@@ -1,6 +1,7 @@
 export { attachWebsocketServer, createWebsocketServer } from './create-server.js';
 export { WebsocketServer } from './server.js';
-export type { ServerAddress } from './server.js';
+export type { ConnHandler, ServerAddress } from './server.js';
+export type { DeadHandler } from './death-notice.js';
 export type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 export { ServerConn } from './server-conn.js';
 export { BroadcastTarget } from './broadcast-target.js';
@@ -20,6 +21,7 @@ export type {
   VerifyHook,
   VerifyResult,
 } from './options.js';
+export type { PerMessageDeflateOptions, ZlibDeflateSettings } from './deflate-options.js';
 export type { UpgradeRequest } from './upgrade-request.js';
 export type { RateLimit } from './rate-limit.js';
 export type { RefusalReason, ServerMetrics } from './metrics.js';
@@ -29,7 +31,7 @@ export { InProcessAdapter, InProcessHub } from './in-process-adapter.js';
 export { closeOnSignals } from './signals.js';
 export type { Closable, CloseOnSignalsOptions } from './signals.js';
 export { DEFAULT_SERVER_KEEP_ALIVE } from './heartbeat.js';
-export type { ServerTlsOptions } from './tls.js';
+export type { Pem, ServerTlsOptions } from './tls.js';
 
 // All of @corows/core, so that a Node user needs one import.
 export {
@@ -67,11 +69,14 @@ export type {
   KeepAliveSettings,
   Message,
   MessageHandler,
+  NodeBufferLike,
+  NodeTransport,
   NodeWebSocketLike,
   PemInput,
   ReceiveOptions,
   ReconnectCause,
   ReconnectOptions,
+  ReconnectPolicy,
   TlsOptions,
   WebSocketConnEvents,
   WebSocketConstructor,

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_PAYLOAD, type KeepAlive, type KeepAliveSettings } from '@corows/core';
+import type { PerMessageDeflateOptions } from './deflate-options.js';
 import { serverKeepAlive } from './heartbeat.js';
-import type { PerMessageDeflateOptions } from 'ws';
 import type { ServerTlsOptions } from './tls.js';
 import type { ServerAdapter } from './adapter.js';
 import type { RateLimit } from './rate-limit.js';

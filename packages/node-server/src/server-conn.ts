@@ -2,7 +2,8 @@ import { WebSocketConn, type ConnOptions, type ConnPolicy, type NodeWebSocketLik
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { newConnId } from './conn-id.js';
-import { writePrepared, type PreparedMessage } from './prepared-message.js';
+import type { PreparedMessage } from './prepared-message.js';
+import { writePrepared } from './prepared-write.js';
 import type { Membership, RoomMember } from './rooms.js';
 import type { GuardedConn, TrafficGuard } from './traffic-guard.js';
 
@@ -73,9 +74,9 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
   /** Made on first use: many connections never join a room. */
   private joinedRooms: Set<string> | undefined;
 
-  /** Created by the server; see `whenNewConn`. */
-  constructor(ws: WebSocket, options: ServerConnOptions<Data>) {
-    super(ws as unknown as NodeWebSocketLike, { ...options, policy: options.server as unknown as ConnPolicy<WebSocketConn> });
+  /** @internal Created by the server; see `whenNewConn`. */
+  constructor(socket: NodeWebSocketLike, options: ServerConnOptions<Data>) {
+    super(socket, { ...options, policy: options.server as unknown as ConnPolicy<WebSocketConn> });
     this.connData = options.data;
     this.server = options.server;
   }

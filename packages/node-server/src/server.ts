@@ -25,7 +25,8 @@ export type { ServerAddress } from './http-host.js';
 
 export type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 
-type ConnHandler<Data> = (conn: ServerConn<Data>) => unknown;
+/** A {@link WebsocketServer.whenNewConn} handler: called with each accepted connection; may be async. */
+export type ConnHandler<Data> = (conn: ServerConn<Data>) => unknown;
 
 /** Where a {@link WebsocketServer} gets its HTTP server from. */
 export type HttpSource = { listen: { host: string; port: number } } | { attach: Server };
@@ -60,7 +61,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
   private adapterStarted = false;
   private readonly adapterStarting: Promise<void>;
 
-  /** Use {@link createWebsocketServer} or {@link attachWebsocketServer}. */
+  /** @internal Use {@link createWebsocketServer} or {@link attachWebsocketServer}. */
   constructor(source: HttpSource, options?: ServerOptions<Data>) {
     super();
     const caller = 'listen' in source ? 'createWebsocketServer()' : 'attachWebsocketServer()';

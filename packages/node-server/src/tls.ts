@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { shownValue } from './shown-value.js';
 
 /** PEM text (a string, or a file's bytes as `fs.readFileSync` returns them), or several. */
-type Pem = string | Buffer | Array<string | Buffer>;
+export type Pem = string | Buffer | Array<string | Buffer>;
 
 /**
  * TLS for a `wss://` server (`createWebsocketServer(host, port, { tls })`): the server's certificate
