@@ -11,7 +11,7 @@ import { readSelectedProtocol } from './heartbeat-protocol.js';
 import type { Link } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
 import { checkBinary, checkText, encodeJson } from './outgoing.js';
-import { Pipeline, type PipelineOwner } from './pipeline.js';
+import { Pipeline } from './pipeline.js';
 import { OPEN, type WebSocketLike } from './socket.js';
 import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
 
@@ -47,7 +47,7 @@ const STATES: readonly ConnState[] = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']
  * console.log('first message:', await conn.receiveMessage());
  * ```
  */
-export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> implements PipelineOwner {
+export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   /** Client side: the address dialled. Server side: the upgrade request's path and query. */
   readonly url: string;
   /** Client side: the headers sent. Server side: the upgrade request's headers, with lower-case names. */

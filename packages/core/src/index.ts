@@ -4,6 +4,7 @@ export { WebSocketConn } from './connection.js';
 export { DEFAULT_MAX_QUEUE } from './conn-options.js';
 export type { ConnOptions } from './conn-options.js';
 export type { ConnPolicy, LinkSupervisor, LinkSwitch } from './conn-parts.js';
+export type { OutgoingData } from './outbox.js';
 export { CloseCode, isRetryableCloseCode } from './close-codes.js';
 export type { CloseCodeValue } from './close-codes.js';
 export { GuardedEmitter } from './guarded-emitter.js';
