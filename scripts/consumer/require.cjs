@@ -9,4 +9,7 @@ for (const [name, exported] of [
 ]) {
   assert.equal(typeof require(name)[exported], 'function', `require('${name}').${exported}`);
 }
+// The Redis adapter loads and configures without a Redis (it connects only when a server starts it).
+const { RedisAdapter } = require('@corows/redis-adapter');
+assert.equal(new RedisAdapter({ redis: 'redis://127.0.0.1:6379' }).status, 'idle');
 console.log('require() of every package: ok');

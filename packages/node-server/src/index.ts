@@ -1,3 +1,6 @@
+// The public types name Node's (http.Server, Buffer): load them for consumers, whose TypeScript (6+)
+// no longer includes @types packages by itself. @types/node is a dependency, at the consumer's version.
+/// <reference types="node" preserve="true" />
 export { attachWebsocketServer, createWebsocketServer } from './create-server.js';
 export { WebsocketServer } from './server.js';
 export type { ConnHandler, ServerAddress } from './server.js';
