@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what corows' commands need and a fresh machine (Node 20 + npm) lacks: pnpm at the version
 # package.json pins, the workspace's packages, and, where the tests need them, Debian's chromium,
-# python3-websockets, redis-server and openssl. Sourced by start.sh and test.sh; safe to run again.
+# python3-websockets, redis-server, openssl and util-linux's script (a pseudo-terminal for the CLI's
+# tests). Sourced by start.sh and test.sh; safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -53,6 +54,7 @@ if [ "${COROWS_SYSTEM_PACKAGES:-1}" = 1 ]; then
   ensure_debian_packages \
     "/usr/bin/python3 -c 'import websockets'":python3-websockets \
     "command -v openssl":openssl \
+    "command -v script":bsdutils \
     'test -x "${REDIS_SERVER-/usr/bin/redis-server}" || command -v redis-server':redis-server \
     'test -x "${CHROMIUM_PATH-/usr/bin/chromium}"':chromium \
     "test -d /usr/share/fonts/truetype/dejavu":fonts-dejavu-core

@@ -1,0 +1,64 @@
+import { connectToWebsocket, type WebSocketConn } from '@corows/node-server';
+import { parseCommandLine, parseHeaders, parseMilliseconds, UsageError } from './args.js';
+import type { Io } from './io.js';
+import { pipeSession } from './pipe-session.js';
+import { terminalSession } from './terminal-session.js';
+
+/** `corows connect --help`. */
+export const CONNECT_USAGE = `Usage: corows connect <url> [-H "Name: value"]... [--protocol P]... [--wait ms] [--json]
+
+Opens a WebSocket connection to <url> (ws:// or wss://).
+
+On a terminal: an interactive session. Type a line and Enter to send it as a text message; received
+messages are printed as they come (binary as hex). /help lists the commands (/json, /binary, /ping,
+/close, /quit); Ctrl-D or Ctrl-C closes the connection and quits.
+
+With stdin not a terminal (a pipe or a file): each line is sent as one text message and each received
+message is printed on its own line to stdout; after stdin ends it waits --wait ms for answers, closes
+the connection and exits 0.
+
+A connect that fails exits 1 with the reason on stderr.
+
+Options:
+  -H, --header "Name: value"  a handshake header (repeat for several; a repeated name sends several values)
+  --protocol P                a subprotocol to offer (repeat for several, in order of preference)
+  --wait ms                   with stdin not a terminal: how long to wait for answers after stdin ends (default 500)
+  --json                      pretty-print messages that are JSON objects or arrays
+  -h, --help                  this help
+
+Examples:
+  corows connect ws://127.0.0.1:1042
+  echo '{"op":"ping"}' | corows connect wss://example.com/api -H "Authorization: Bearer abc" --protocol v1`;
+
+/** Runs `corows connect`; resolves with the exit code once the session is over. */
+export async function connect(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandLine('connect', args, {
+    header: { type: 'string', short: 'H', multiple: true, default: [] },
+    protocol: { type: 'string', multiple: true, default: [] },
+    wait: { type: 'string', default: '500' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) {
+    io.stdout.write(`${CONNECT_USAGE}\n`);
+    return 0;
+  }
+  const [url, ...extra] = positionals;
+  if (url === undefined) throw new UsageError('corows connect: which address? Give one, such as corows connect ws://127.0.0.1:1042');
+  if (extra.length > 0) throw new UsageError(`corows connect: unexpected argument ${JSON.stringify(extra[0])} after the address`);
+  const waitMs = parseMilliseconds('connect', '--wait', values.wait);
+  const headers = parseHeaders('connect', values.header);
+
+  let conn: WebSocketConn;
+  try {
+    conn = await connectToWebsocket(url, { headers, protocols: values.protocol });
+  } catch (err) {
+    // A TypeError is a bad address, found before any network work: a usage error.
+    if (err instanceof TypeError) throw new UsageError(`corows connect: ${err.message}`);
+    io.stderr.write(`corows connect: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  return io.stdin.isTTY
+    ? terminalSession(conn, io, { json: values.json })
+    : pipeSession(conn, io, { json: values.json, waitMs });
+}
