@@ -7,7 +7,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-log() { printf '\033[1m[corows setup]\033[0m %s\n' "$*" >&2; }
+# Bold only on a terminal: a log file or a CI console gets plain text.
+if [ -t 2 ]; then
+  log() { printf '\033[1m[corows]\033[0m %s\n' "$*" >&2; }
+else
+  log() { printf '[corows] %s\n' "$*" >&2; }
+fi
 
 ensure_pnpm() {
   local want
@@ -21,12 +26,20 @@ ensure_pnpm() {
   fi
 }
 
+# Installs the workspace's packages, unless the last install already matches the lockfile and no
+# package.json changed since (a second `npm start` then costs nothing here).
 ensure_node_modules() {
   if [ -n "${CI:-}" ]; then
     pnpm install --frozen-lockfile
-  else
-    pnpm install --prefer-offline
+    return
   fi
+  if cmp -s pnpm-lock.yaml node_modules/.pnpm/lock.yaml && [ -f node_modules/.modules.yaml ] &&
+    [ -z "$(find package.json packages/*/package.json examples/package.json demo/package.json e2e/package.json bench/package.json \
+      -newer node_modules/.modules.yaml -print -quit 2>/dev/null)" ]; then
+    return
+  fi
+  log "installing the workspace's packages (pnpm install)"
+  pnpm install --prefer-offline
 }
 
 # ensure_debian_packages CMD:PACKAGE ... installs each PACKAGE whose CMD check fails.
