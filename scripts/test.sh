@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Every test of corows, from a fresh machine with only Node 20 and npm: installs what is missing
-# (scripts/ensure-tools.sh), then typechecks, builds, runs every benchmark row tiny (so the bench never
-# rots; it asserts nothing about speed), the unit and integration tests, and the end-to-end suite (the
-# built browser bundle in Debian's Chromium against a real server).
+# (scripts/ensure-tools.sh), then typechecks, checks every README code block, builds, runs every
+# benchmark row tiny (so the bench never rots; it asserts nothing about speed), the unit and
+# integration tests, and the end-to-end suite (the built browser bundle in Debian's Chromium against a
+# real server).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-tools.sh"
 
 log "typecheck"
 pnpm typecheck
+log "README code blocks: typechecked, the runnable ones run, the troubleshooting messages produced"
+pnpm check:docs
 log "build"
 pnpm build
 log "bench smoke run: every row of pnpm bench, tiny (seconds)"
