@@ -78,7 +78,7 @@ for (const block of blocks.filter((b) => b.lang === 'text' && b.flags.join(' ') 
 }
 
 // Shell commands and JSON.
-problems.push(...(await checkShellBlocks(root, blocks.filter((b) => SHELL.has(b.lang)))));
+problems.push(...checkShellBlocks(root, blocks.filter((b) => SHELL.has(b.lang))));
 for (const block of blocks.filter((b) => b.lang === 'json')) {
   try {
     JSON.parse(block.code);

@@ -3,7 +3,7 @@
  * quotes, count too).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Lexer, type Token, type Tokens } from 'marked';
 
 /** One fenced code block of a Markdown file. */

@@ -30,8 +30,17 @@ Examples:
   corows connect ws://127.0.0.1:1042
   echo '{"op":"ping"}' | corows connect wss://example.com/api -H "Authorization: Bearer abc" --protocol v1`;
 
-/** Runs `corows connect`; resolves with the exit code once the session is over. */
-export async function connect(args: string[], io: Io): Promise<number> {
+/** What `corows connect` was asked to do. */
+export interface ConnectCommand {
+  url: string;
+  headers: Record<string, string[]>;
+  protocols: string[];
+  waitMs: number;
+  json: boolean;
+}
+
+/** Reads the arguments of `corows connect`: what to do, or `'help'`. Throws a {@link UsageError}. */
+export function parseConnectArgs(args: string[]): ConnectCommand | 'help' {
   const { values, positionals } = parseCommandLine('connect', args, {
     header: { type: 'string', short: 'H', multiple: true, default: [] },
     protocol: { type: 'string', multiple: true, default: [] },
@@ -39,19 +48,24 @@ export async function connect(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) {
-    io.stdout.write(`${CONNECT_USAGE}\n`);
-    return 0;
-  }
+  if (values.help) return 'help';
   const [url, ...extra] = positionals;
   if (url === undefined) throw new UsageError('corows connect: which address? Give one, such as corows connect ws://127.0.0.1:1042');
   if (extra.length > 0) throw new UsageError(`corows connect: unexpected argument ${JSON.stringify(extra[0])} after the address`);
-  const waitMs = parseMilliseconds('connect', '--wait', values.wait);
-  const headers = parseHeaders('connect', values.header);
+  return {
+    url,
+    headers: parseHeaders('connect', values.header),
+    protocols: values.protocol,
+    waitMs: parseMilliseconds('connect', '--wait', values.wait),
+    json: values.json,
+  };
+}
 
+/** Runs `corows connect`; resolves with the exit code once the session is over. */
+export async function connect(command: ConnectCommand, io: Io): Promise<number> {
   let conn: WebSocketConn;
   try {
-    conn = await connectToWebsocket(url, { headers, protocols: values.protocol });
+    conn = await connectToWebsocket(command.url, { headers: command.headers, protocols: command.protocols });
   } catch (err) {
     // A TypeError is a bad address, found before any network work: a usage error.
     if (err instanceof TypeError) throw new UsageError(`corows connect: ${err.message}`);
@@ -59,6 +73,6 @@ export async function connect(args: string[], io: Io): Promise<number> {
     return 1;
   }
   return io.stdin.isTTY
-    ? terminalSession(conn, io, { json: values.json })
-    : pipeSession(conn, io, { json: values.json, waitMs });
+    ? terminalSession(conn, io, { json: command.json })
+    : pipeSession(conn, io, { json: command.json, waitMs: command.waitMs });
 }

@@ -21,35 +21,44 @@ Example:
 /** Long messages are cut in the log after this many characters or bytes. */
 const LOG_LIMIT = 1000;
 
-/** Runs `corows serve`; resolves with the exit code once the server has died (a listen failure). */
-export async function serve(args: string[], io: Io): Promise<number> {
+/** What `corows serve` was asked to do. */
+export interface ServeOptions {
+  host: string;
+  port: number;
+  echo: boolean;
+}
+
+/** Reads the arguments of `corows serve`: its options, or `'help'`. Throws a {@link UsageError}. */
+export function parseServeArgs(args: string[]): ServeOptions | 'help' {
   const { values, positionals } = parseCommandLine('serve', args, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '1042' },
     echo: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) {
-    io.stdout.write(`${SERVE_USAGE}\n`);
-    return 0;
-  }
+  if (values.help) return 'help';
   if (positionals.length > 0) {
     throw new UsageError(`corows serve: unexpected argument ${JSON.stringify(positionals[0])}; options are --host, --port and --echo`);
   }
-  const port = parsePort('serve', values.port);
+  return { host: values.host, port: parsePort('serve', values.port), echo: values.echo };
+}
+
+/** Runs `corows serve`; resolves with the exit code once the server has stopped. */
+export async function serve(options: ServeOptions, io: Io): Promise<number> {
+  const { host, port, echo } = options;
   const log = (line: string): void => void io.stdout.write(`${line}\n`);
 
-  const server = createWebsocketServer(values.host, port);
+  const server = createWebsocketServer(host, port);
   let connections = 0;
-  server.whenNewConn((conn) => logConnection(conn, (connections += 1), values.echo, log));
+  server.whenNewConn((conn) => logConnection(conn, (connections += 1), echo, log));
   server.on('error', (err) => io.stderr.write(`corows serve: ${err.message}\n`));
   const died = new Promise<string>((resolve) => server.whenDead(resolve));
 
   try {
     const bound = await server.listening;
-    log(`listening on ws://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}${values.echo ? ' (echo)' : ''}`);
+    log(`listening on ws://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}${echo ? ' (echo)' : ''}`);
   } catch {
-    io.stderr.write(`corows serve: cannot listen on ${values.host}:${port}: ${await died}\n`);
+    io.stderr.write(`corows serve: cannot listen on ${host}:${port}: ${await died}\n`);
     return 1;
   }
   closeOnSignals(server, { reason: 'corows serve stopped' });
