@@ -9,11 +9,11 @@ export const CONNECT_USAGE = `Usage: corows connect <url> [-H "Name: value"]... 
 
 Opens a WebSocket connection to <url> (ws:// or wss://).
 
-On a terminal: an interactive session. Type a line and Enter to send it as a text message; received
-messages are printed as they come (binary as hex). /help lists the commands (/json, /binary, /ping,
-/close, /quit); Ctrl-D or Ctrl-C closes the connection and quits.
+On a terminal (stdin and stdout both): an interactive session. Type a line and Enter to send it as a
+text message; received messages are printed as they come (binary as hex). /help lists the commands
+(/json, /binary, /ping, /close, /quit); Ctrl-D or Ctrl-C closes the connection and quits.
 
-With stdin not a terminal (a pipe or a file): each line is sent as one text message and each received
+Otherwise (stdin or stdout a pipe or a file): each line is sent as one text message and each received
 message is printed on its own line to stdout; after stdin ends it waits --wait ms for answers, closes
 the connection and exits 0.
 
@@ -72,7 +72,7 @@ export async function connect(command: ConnectCommand, io: Io): Promise<number> 
     io.stderr.write(`corows connect: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  return io.stdin.isTTY
+  return io.stdin.isTTY === true && io.stdout.isTTY === true
     ? terminalSession(conn, io, { json: command.json })
     : pipeSession(conn, io, { json: command.json, waitMs: command.waitMs });
 }

@@ -6,6 +6,6 @@ import type { Readable, Writable } from 'node:stream';
  */
 export interface Io {
   stdin: Readable & { isTTY?: boolean };
-  stdout: Writable;
+  stdout: Writable & { isTTY?: boolean };
   stderr: Writable;
 }
