@@ -7,7 +7,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-# Bold only on a terminal: a log file or a CI console gets plain text.
+# Plain text when the output is not a terminal (a log file, a CI console): tools that color their
+# output (rollup, Playwright, …) honour NO_COLOR, and our own log lines are bold only on a terminal.
+if [ ! -t 1 ] || [ ! -t 2 ]; then export NO_COLOR=1; fi
 if [ -t 2 ]; then
   log() { printf '\033[1m[corows]\033[0m %s\n' "$*" >&2; }
 else

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WebSocketConn } from '@corows/node-server';
+import { exitCodeAfterServerClose } from './exit-code.js';
 import { formatMessage } from './format.js';
 import type { Io } from './io.js';
 
@@ -11,9 +12,6 @@ export interface PipeOptions {
   /** After stdin ends, how long to wait for answers before closing. */
   waitMs: number;
 }
-
-/** Close codes that mean the server ended the connection on purpose rather than on a failure. */
-const CLEAN_CLOSES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 
 /**
  * Non-interactive `corows connect`: each line of stdin is sent as one text message, each received
@@ -60,5 +58,5 @@ export async function pipeSession(conn: WebSocketConn, io: Io, options: PipeOpti
   const code = conn.closeCode ?? 1006;
   const reason = conn.closeReason ?? '';
   io.stderr.write(`corows connect: the connection was closed by the server: ${code}${reason === '' ? '' : ` ${reason}`}\n`);
-  return CLEAN_CLOSES.has(code) ? 0 : 1;
+  return exitCodeAfterServerClose(code);
 }

@@ -1,11 +1,9 @@
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import type { WebSocketConn } from '@corows/node-server';
 import { runLine, type SessionState } from './commands.js';
+import { exitCodeAfterServerClose } from './exit-code.js';
 import { formatMessage } from './format.js';
 import type { Io } from './io.js';
-
-/** Close codes that mean the server ended the connection on purpose rather than on a failure. */
-const CLEAN_CLOSES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 
 /**
  * Interactive `corows connect` on a terminal: a prompt where each line typed is sent (or is a
@@ -68,6 +66,6 @@ export function terminalSession(conn: WebSocketConn, io: Io, options: { json: bo
 
   return drained.then(() => {
     const code = conn.closeCode ?? 1006;
-    return closedByUs || CLEAN_CLOSES.has(code) ? 0 : 1;
+    return closedByUs ? 0 : exitCodeAfterServerClose(code);
   });
 }
