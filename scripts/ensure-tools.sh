@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Installs what corows' commands need and a fresh machine (Node 20 + npm) lacks: pnpm at the version
 # package.json pins, the workspace's packages, and, where the tests need them, Debian's chromium,
-# python3-websockets, redis-server, redis-cli (the Redis Cluster tests) and openssl. Sourced by start.sh
-# and test.sh; safe to run again.
+# python3-websockets, redis-server, redis-cli (the Redis Cluster tests), openssl and util-linux's script
+# (a pseudo-terminal for the CLI's tests). Sourced by start.sh and test.sh; safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-log() { printf '\033[1m[corows setup]\033[0m %s\n' "$*" >&2; }
+# Plain text when the output is not a terminal (a log file, a CI console): tools that color their
+# output (rollup, Playwright, …) honour NO_COLOR, and our own log lines are bold only on a terminal.
+if [ ! -t 1 ] || [ ! -t 2 ]; then export NO_COLOR=1; fi
+if [ -t 2 ]; then
+  log() { printf '\033[1m[corows]\033[0m %s\n' "$*" >&2; }
+else
+  log() { printf '[corows] %s\n' "$*" >&2; }
+fi
 
 ensure_pnpm() {
   local want
@@ -21,12 +28,20 @@ ensure_pnpm() {
   fi
 }
 
+# Installs the workspace's packages, unless the last install already matches the lockfile and no
+# package.json changed since (a second `npm start` then costs nothing here).
 ensure_node_modules() {
   if [ -n "${CI:-}" ]; then
     pnpm install --frozen-lockfile
-  else
-    pnpm install --prefer-offline
+    return
   fi
+  if cmp -s pnpm-lock.yaml node_modules/.pnpm/lock.yaml && [ -f node_modules/.modules.yaml ] &&
+    [ -z "$(find package.json packages/*/package.json examples/package.json demo/package.json e2e/package.json bench/package.json \
+      -newer node_modules/.modules.yaml -print -quit 2>/dev/null)" ]; then
+    return
+  fi
+  log "installing the workspace's packages (pnpm install)"
+  pnpm install --prefer-offline
 }
 
 # ensure_debian_packages CMD:PACKAGE ... installs each PACKAGE whose CMD check fails.
@@ -54,6 +69,7 @@ if [ "${COROWS_SYSTEM_PACKAGES:-1}" = 1 ]; then
   ensure_debian_packages \
     "/usr/bin/python3 -c 'import websockets'":python3-websockets \
     "command -v openssl":openssl \
+    "command -v script":bsdutils \
     'test -x "${REDIS_SERVER-/usr/bin/redis-server}" || command -v redis-server':redis-server \
     'test -x "${REDIS_CLI-/usr/bin/redis-cli}" || command -v redis-cli':redis-tools \
     'test -x "${CHROMIUM_PATH-/usr/bin/chromium}"':chromium \

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every test of corows, from a fresh machine with only Node 20 and npm: installs what is missing
 # (scripts/ensure-tools.sh), then typechecks, generates the API reference (TypeDoc, warnings are
-# errors), builds, runs every benchmark row tiny (so the bench never rots; it asserts nothing about
-# speed), the unit and integration tests, the end-to-end suite (the built browser bundle in Debian's
-# Chromium against a real server), and checks the packages as npm users get them (the tarballs).
+# errors), checks every README code block, builds, runs every benchmark row tiny (so the bench never
+# rots; it asserts nothing about speed), the unit and integration tests, the end-to-end suite (the
+# built browser bundle in Debian's Chromium against a real server), and checks the packages as npm
+# users get them (the tarballs).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-tools.sh"
 
@@ -11,6 +12,8 @@ log "typecheck"
 pnpm typecheck
 log "API reference: docs/api (TypeDoc; a warning fails)"
 pnpm run docs
+log "README code blocks: typechecked, the runnable ones run, the troubleshooting messages produced"
+pnpm check:docs
 log "build"
 pnpm build
 log "bench smoke run: every row of pnpm bench, tiny (seconds)"
