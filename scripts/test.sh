@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of corows, from a fresh machine with only Node 20 and npm: installs what is missing
 # (scripts/ensure-tools.sh), then typechecks, builds, runs every benchmark row tiny (so the bench never
-# rots; it asserts nothing about speed), the unit and integration tests, and the end-to-end suite (the
-# built browser bundle in Debian's Chromium against a real server).
+# rots; it asserts nothing about speed), the unit and integration tests, the contract suite over every
+# pairing of runtimes (the built packages on Node, Bun, Deno, Chromium and Python's websockets), and
+# the end-to-end suite (the built browser bundle in Debian's Chromium against a real server).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-tools.sh"
 
@@ -14,5 +15,7 @@ log "bench smoke run: every row of pnpm bench, tiny (seconds)"
 pnpm bench:smoke
 log "unit and integration tests (real servers on 127.0.0.1)"
 pnpm test:unit
+log "contract suite over every pairing of runtimes (Node, Bun, Deno, Chromium, Python websockets)"
+pnpm test:runtimes
 log "end-to-end tests (Playwright: the browser bundle in Chromium, a real server, the demo page)"
 pnpm test:e2e
