@@ -4,6 +4,7 @@
 /** Renders a value for comparison and for messages: bytes as `bytes[…]`, everything else as JSON. */
 export function show(value: unknown): string {
   if (value instanceof Uint8Array) return `bytes[${value.join(',')}]`;
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {

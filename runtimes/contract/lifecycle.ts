@@ -1,7 +1,7 @@
 // The server's own lifecycle, on the server's runtime alone (its client runs on the same runtime):
 // what createWebsocketServer promises besides its connections.
 import type * as NodeServer from '@corows/node-server';
-import { equal, isA, match, ok, rejection } from './expect.ts';
+import { equal, isA, match, ok, rejection, sameBytes } from './expect.ts';
 import { closedWith, deferred } from './support.ts';
 
 /** The part of `@corows/node-server` these scenarios use. */
@@ -71,6 +71,36 @@ export const lifecycleScenarios: LifecycleScenario[] = [
       for (const client of clients) equal((await closedWith(client))[0], 1001, 'the close code a client got');
       equal(await dead, 'maintenance', 'the reason whenDead got');
       equal(server.connections.size, 0, 'server.connections after close()');
+    },
+  },
+  {
+    id: 'broadcast',
+    name: 'broadcast() reaches every connection, text and binary, in order; except leaves one out',
+    async run(api) {
+      const server = api.createWebsocketServer('127.0.0.1', 0);
+      try {
+        const accepted: NodeServer.ServerConn[] = [];
+        const allAccepted = deferred();
+        server.whenNewConn((conn) => accepted.push(conn) === 3 && allAccepted.resolve());
+        const { port } = await server.listening;
+        const clients = await Promise.all([0, 1, 2].map((n) => api.connectToWebsocket(`ws://127.0.0.1:${port}/?n=${n}`)));
+        await allAccepted.promise;
+        const first = accepted.find((conn) => conn.url === '/?n=0');
+        ok(first !== undefined, `the server saw client 0: ${accepted.map((conn) => conn.url).join(', ')}`);
+        equal(await server.broadcast('to all'), null, 'broadcast(text)');
+        equal(await server.broadcast(Uint8Array.of(1, 2, 3)), null, 'broadcast(bytes)');
+        equal(await server.broadcast('not to client 0', { except: first }), null, 'broadcast(text, { except })');
+        equal(await server.broadcast('last'), null, 'broadcast(text) again');
+        for (const [n, client] of clients.entries()) {
+          equal(await client.receiveMessage(), 'to all', `client ${n}'s first message`);
+          sameBytes(await client.receiveMessage(), Uint8Array.of(1, 2, 3), `client ${n}'s second message`);
+          if (n > 0) equal(await client.receiveMessage(), 'not to client 0', `client ${n}'s third message`);
+          equal(await client.receiveMessage(), 'last', `client ${n}'s last message`);
+        }
+        await Promise.all(clients.map((client) => client.close()));
+      } finally {
+        await server.close();
+      }
     },
   },
   {
