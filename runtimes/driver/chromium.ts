@@ -1,5 +1,6 @@
 // Chromium as a client of the suite: the e2e suite's page server and harness page (the built browser
 // bundle as `window.corows`), with the contract runner bundled for the page by esbuild.
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -26,6 +27,9 @@ export class ChromiumClient {
   ) {}
 
   static async start(): Promise<ChromiumClient> {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`Chromium not found at ${chromiumPath}: run scripts/ensure-tools.sh (it installs Debian's chromium) or set CHROMIUM_PATH`);
+    }
     const entry = fileURLToPath(new URL('../peers/page.ts', import.meta.url));
     const bundled = await build({ entryPoints: [entry], bundle: true, format: 'iife', globalName: 'corowsContract', platform: 'browser', target: 'es2022', write: false });
     const site = createSite(new Map());
