@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what corows' commands need and a fresh machine (Node 20 + npm) lacks: pnpm at the version
-# package.json pins, the workspace's packages, and, where the tests need them, Debian's chromium,
+# package.json pins, the workspace's packages (Bun and Deno among them: root devDependencies whose
+# binaries come in npm platform packages), and, where the tests need them, Debian's chromium,
 # python3-websockets, redis-server, redis-cli (the Redis Cluster tests), openssl and util-linux's script
 # (a pseudo-terminal for the CLI's tests). Sourced by start.sh and test.sh; safe to run again.
 set -euo pipefail

@@ -29,6 +29,19 @@ function protocolCloseCode(err: Error): number | undefined {
   return 1002;
 }
 
+/**
+ * `candidate` if corows can batch writes on it and count what it reads, else `undefined` (no batching;
+ * the heartbeat listens for pongs instead). A socket that has read nothing did not carry the handshake,
+ * so it does not carry the frames either: Bun's `ws` gives its clients no socket at all, and its server
+ * reads frames elsewhere than from the upgrade request's socket.
+ */
+function usableTransport(candidate: NodeTransport | null | undefined): NodeTransport | undefined {
+  if (candidate === null || candidate === undefined) return undefined;
+  const streamLike = typeof candidate.cork === 'function' && typeof candidate.uncork === 'function' &&
+    typeof candidate.writableCorked === 'number' && typeof candidate.writableLength === 'number';
+  return streamLike && candidate.bytesRead > 0 ? candidate : undefined;
+}
+
 /** A {@link Link} on Node's `ws` (or a socket shaped like it). */
 export function nodeLink(socket: NodeWebSocketLike, listener: LinkListener, transport?: NodeTransport): Link {
   return new NodeLink(socket, listener, transport);
@@ -84,10 +97,10 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
   constructor(socket: LinkedSocket, listener: LinkListener, transport: NodeTransport | undefined) {
     super(socket);
     socket.binaryType = 'nodebuffer';
-    this.transport = transport;
+    this.transport = usableTransport(transport);
     if (transport === undefined && socket.readyState === CONNECTING) {
       socket.on('upgrade', (response) => {
-        this.transport = response.socket;
+        this.transport = usableTransport(response.socket);
       });
     }
     const linkedBefore = socket[LINK] !== undefined;

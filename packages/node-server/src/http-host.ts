@@ -35,7 +35,7 @@ export function listenHttp<Data>(host: string, port: number, options: ResolvedOp
   const listening = new Promise<ServerAddress>((resolve, reject) => {
     server.on('error', (err: NodeJS.ErrnoException) => {
       if (server.listening) onError(err);
-      else reject(new CorowsError(`the server could not listen on ${host}:${port}: ${err.message}`, { code: err.code, cause: err }));
+      else reject(new CorowsError(`the server could not listen on ${host}:${port}: ${withCode(err)}`, { code: err.code, cause: err }));
     });
     server.listen(port, host, () => resolve(addressOf(server, { host, port })));
   });
@@ -67,4 +67,9 @@ function stopServer(server: Server): Promise<void> {
 function addressOf(server: Server, fallback: ServerAddress): ServerAddress {
   const bound = server.address();
   return typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : fallback;
+}
+
+/** The error's message, naming its code if it does not already (Bun's says "Is port … in use?"). */
+function withCode(err: NodeJS.ErrnoException): string {
+  return err.code === undefined || err.message.includes(err.code) ? err.message : `${err.message} (${err.code})`;
 }

@@ -6,12 +6,13 @@ import type { PreparedMessage } from './prepared-message.js';
 /** The parts of a `ws` server socket that writing a pre-framed message relies on (private to `ws`). */
 interface WsInternals {
   _extensions?: Record<string, unknown>;
+  /** `null` in Bun's `ws`, which sends through Bun's own server. */
   _sender?: {
     _state?: unknown;
     _queue?: unknown[];
     _firstFragment?: unknown;
     sendFrame?: (list: readonly Buffer[], cb?: (err?: Error) => void) => void;
-  };
+  } | null;
 }
 
 /**
@@ -25,7 +26,7 @@ export function writePrepared(socket: WebSocketLike, message: PreparedMessage): 
   const ws = socket as unknown as WebSocket;
   const sender = (ws as unknown as WsInternals)._sender;
   const extensions = (ws as unknown as WsInternals)._extensions;
-  const idle = sender !== undefined && typeof sender.sendFrame === 'function' && sender._state === 0 &&
+  const idle = typeof sender?.sendFrame === 'function' && sender._state === 0 &&
     Array.isArray(sender._queue) && sender._queue.length === 0 && sender._firstFragment === true &&
     extensions !== undefined && isEmpty(extensions);
   const frames = idle ? message.framed() : null;
