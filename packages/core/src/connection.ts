@@ -125,8 +125,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
    * Sends `text` as one text frame (seed: `send_message`). Resolves `null` once written (in browsers:
    * once handed to the browser), or an `Error` if it could not be sent (connection not open, wrong
    * type). Never rejects and never throws, so an un-awaited send to a dead peer cannot crash Node.
-   * With `reconnect`, a send while the link is down waits in the outbox (see the class comment).
-   * In Node, where the TCP socket is known (server connections, `ws` clients), the sends of one
+   * With `reconnect`, a send while the link is down waits in the outbox. In Node the sends of one
    * event-loop turn are written together when it ends (at most 64 KiB is held back).
    */
   sendMessage(text: string): Promise<Error | null> {
@@ -186,7 +185,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
    */
   close(code = 1000, reason = ''): Promise<void> {
     if (this.finished) return Promise.resolve();
-    if (this.closeRequested) return this.whenClosed();
+    if (this.closeRequested) return (this.closing ??= new Closing()).closed;
     const problem = closeCodeProblem(code, reason);
     if (problem !== undefined) return Promise.reject(new RangeError(`close(${describeValue(code)}, ${describeValue(reason)}) refused: ${problem}`));
     if (this.supervisor?.between === true) {
@@ -201,7 +200,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     }
     this.closeRequested = true;
     (this.closing ??= new Closing()).sentCode = code;
-    return this.whenClosed();
+    return (this.closing ??= new Closing()).closed;
   }
 
   /** Drops the connection at once, without a closing handshake (close code 1006). */
@@ -282,10 +281,6 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     if (this.link.readyState === OPEN && this.supervisor?.between !== true) return this.pipeline.write(data, action, closedError);
     const held = this.finished || this.closeRequested ? undefined : this.supervisor?.hold(data, action);
     return held ?? Promise.resolve(closedError());
-  }
-
-  private whenClosed(): Promise<void> {
-    return (this.closing ??= new Closing()).closed;
   }
 
   /** What the supervisor may do to this connection. */
