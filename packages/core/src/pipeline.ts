@@ -174,7 +174,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
     void loadKeepAlive().then(() => {
       if (this.ended) return;
       this.makeKeepAlive(settings);
-      if (this.link.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
+      if ((this.link as Link | undefined)?.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
     });
   }
 

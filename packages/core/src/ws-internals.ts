@@ -24,8 +24,8 @@ const OWNER = Symbol('corows.receiver-owner');
  * close (1009, no reason) stands.
  */
 export function explainOversize(socket: NodeWebSocketLike): void {
-  const receiver = (socket as unknown as { _receiver?: Partial<WsReceiver> })._receiver;
-  if (receiver === undefined || typeof receiver.prependListener !== 'function' || typeof receiver._maxPayload !== 'number') return;
+  const receiver = (socket as unknown as { _receiver?: Partial<WsReceiver> | null })._receiver; // null in Bun's `ws`
+  if (typeof receiver?.prependListener !== 'function' || typeof receiver._maxPayload !== 'number') return;
   if (receiver[OWNER] !== undefined) return;
   receiver[OWNER] = socket;
   (receiver as WsReceiver).prependListener('error', onReceiverError);
