@@ -51,6 +51,7 @@ export function scaleRows(trials: readonly ScaleTrial[]): ScaleRow[] {
   const room = `the 1% room (${corows.roomMembers.toLocaleString('en-US')})`;
   return [
     row(`Time to open all ${count} connections`, 'Open all', 's', (t) => t.openMs / 1000),
+    row('Server CPU per connection opened', 'Open CPU', 'µs', (t) => t.openCpuPerConnUs),
     row('Memory per connection, server heap + buffers', 'Memory (heap)', 'KiB', (t) => t.heapPerConn / 1024),
     row('Memory per connection, server RSS', 'Memory (RSS)', 'KiB', (t) => t.rssPerConn / 1024),
     row('CPU at idle (heartbeats), all server processes', 'Idle CPU', '% of a core', (t) => t.idle.serverCores * 100),
@@ -87,7 +88,9 @@ export function markdownScaleDetails(trials: readonly ScaleTrial[]): string {
     const delivery = lost === 0
       ? `every client got every message exactly once (${(t.broadcastMs.length).toLocaleString('en-US')} counted broadcasts, ${t.roomMs.length} room messages, after the warm-up ones; none missing, none extra, no connection dropped)`
       : `**delivery failed**: ${t.delivery.missing} missing, ${t.delivery.extra} extra, ${t.delivery.unknown} unknown messages, ${t.delivery.dropped} connections dropped`;
-    return `- ${t.stack === 'corows' ? 'corows' : 'Socket.IO'}: ${delivery}; servers' RSS ${(t.serverRss / 2 ** 20).toFixed(0)} MiB in all; ${t.idle.pingsPerConn.toFixed(2)} heartbeats per connection in the ${(t.idle.ms / 1000).toFixed(0)} s idle window; redis-server at idle ${(t.idle.redisCores * 100).toFixed(2)}% of a core, ${(t.redisCpuPerBroadcastUs).toFixed(0)} µs of its CPU per broadcast; ${t.ping.count.toLocaleString('en-US')} round trips of the active client, max ${(t.ping.max / 1000).toFixed(1)} ms.`;
+    const retries = t.openRetries === 0 ? 'no handshake refused' : `${t.openRetries.toLocaleString('en-US')} handshakes refused under load (408: not served within the server's handshake timeout; 503) and tried again`;
+    const kernel = t.kernelBuffersPerConn === undefined ? '' : `; the kernel's TCP buffers at idle: ${(t.kernelBuffersPerConn / 1024).toFixed(2)} KiB per connection, both ends (\`/proc/net/sockstat\`, machine-wide, so other work on the machine moves it)`;
+    return `- ${t.stack === 'corows' ? 'corows' : 'Socket.IO'}: ${delivery}; ${retries}${kernel}; servers' RSS ${(t.serverRss / 2 ** 20).toFixed(0)} MiB in all; ${t.idle.pingsPerConn.toFixed(2)} heartbeats per connection in the ${(t.idle.ms / 1000).toFixed(0)} s idle window; redis-server at idle ${(t.idle.redisCores * 100).toFixed(2)}% of a core, ${(t.redisCpuPerBroadcastUs).toFixed(0)} µs of its CPU per broadcast; ${t.ping.count.toLocaleString('en-US')} round trips of the active client, max ${(t.ping.max / 1000).toFixed(1)} ms.`;
   }).join('\n');
 }
 

@@ -2,7 +2,7 @@
 // server processes, and counts what each connection receives, so that nothing lost goes unnoticed.
 import { openLean, sourceAddress, type LeanConn, type Wire } from '../libs/lean-client.js';
 import { ROOM_QUERY, TAGS, type Kind } from '../libs/scale-nodes.js';
-import { wallClockMs } from '../timing.js';
+import { sleep, wallClockMs } from '../timing.js';
 
 const BROADCAST = TAGS.broadcast.charCodeAt(0);
 const ROOM = TAGS.room.charCodeAt(0);
@@ -14,6 +14,9 @@ const totals: Record<Kind, number> = { broadcast: 0, room: 0 };
 let unknown = 0;
 let pings = 0;
 let dropped = 0;
+let retried = 0;
+/** Tries per connection when a server refuses a handshake it could not serve in time. */
+const TRIES = 4;
 let target: { kind: Kind; total: number; reachedAt?: number; wake?: () => void } | undefined;
 
 function arrived(kind: Kind, index: number): void {
@@ -52,13 +55,14 @@ export const commands = {
           else if (tag === ROOM) arrived('room', index);
           else unknown++;
         };
-        const conn = await openLean(ports[global % ports.length] as number, wire, sourceAddress(round, index), { onMessage, onPing }, { query: member ? ROOM_QUERY : '' });
+        const open = (): Promise<LeanConn> => openLean(ports[global % ports.length] as number, wire, sourceAddress(round, index), { onMessage, onPing }, { query: member ? ROOM_QUERY : '' });
+        const conn = await withRetries(open, deadline);
         conn.ws.once('close', () => dropped++);
         conns.push(conn);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-    return { opened: conns.length, members: members.reduce((sum, m) => sum + m, 0) };
+    return { opened: conns.length, members: members.reduce((sum, m) => sum + m, 0), retried };
   },
 
   /** CPU time this process has used so far, user and system, in microseconds. */
@@ -108,3 +112,22 @@ export const commands = {
     return { missing, extra, unknown, dropped };
   },
 };
+
+/**
+ * Opens a connection, trying again (after 100 ms, 200 ms, …; at most {@link TRIES} times, never past
+ * `deadline`) when the server answers 408 or 503: on an overloaded machine a server may not get to a
+ * handshake within its `handshakeTimeout`, and a real client would come back as these do. Each retry is
+ * counted and reported.
+ */
+async function withRetries(open: () => Promise<LeanConn>, deadline: number): Promise<LeanConn> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      const refused = err instanceof Error && /Unexpected server response: (408|503)/.test(err.message);
+      if (!refused || attempt >= TRIES || Date.now() + 100 * attempt > deadline) throw err;
+      retried++;
+      await sleep(100 * attempt);
+    }
+  }
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { Child } from '../children.js';
@@ -16,6 +17,16 @@ export interface ScaleTrial {
   roomMembers: number;
   /** From the first handshake until every server process held its share. */
   openMs: number;
+  /** CPU time of all server processes while opening, per connection, in µs. */
+  openCpuPerConnUs: number;
+  /** Handshakes the servers refused (408, 503) under load, which the clients tried again. */
+  openRetries: number;
+  /**
+   * Socket buffer memory of the kernel's TCP (`/proc/net/sockstat`, machine-wide), from before opening
+   * to the end of the idle window, per connection, both ends (loopback); `undefined` where the file
+   * cannot be read.
+   */
+  kernelBuffersPerConn: number | undefined;
   /** Per connection, all server processes together (their growth after garbage collection, over the connections). */
   heapPerConn: number;
   rssPerConn: number;
@@ -66,25 +77,29 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, connections: 
 
     log(`  ${stack}: opening ${count} connections over ${plan.servers} server processes from ${plan.crowds} load processes`);
     const shares = split(connections, plan.crowds);
+    const [openCpu0, buffers0] = [await serversCpu(servers), tcpBufferBytes()];
     const openStart = performance.now();
-    const opened = await Promise.all(crowds.map((crowd, i) => crowd.call<{ opened: number; members: number }>(
+    const opened = await Promise.all(crowds.map((crowd, i) => crowd.call<{ opened: number; members: number; retried: number }>(
       'open',
       { wire, ports, first: shares[i]?.first, count: shares[i]?.count, round: round + i, concurrency: plan.concurrency, timeoutMs: plan.openTimeoutMs },
       plan.openTimeoutMs + 5_000,
     )));
     await untilServersHold(servers, connections, stack);
     const openMs = performance.now() - openStart;
+    const openCpu1 = await serversCpu(servers);
+    const openRetries = opened.reduce((sum, o) => sum + o.retried, 0);
     const members = opened.map((o) => o.members);
     const roomMembers = members.reduce((a, b) => a + b, 0);
     const after = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 60_000)));
     const grown = (key: keyof MemorySnapshot): number => after.reduce((sum, m, i) => sum + m[key] - (before[i] as MemorySnapshot)[key], 0);
-    log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
+    log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s (${openRetries} handshakes retried), ${((openCpu1 - openCpu0) / connections).toFixed(0)} µs server CPU each; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
 
     log(`  ${stack}: idle for ${(plan.idleMs / 1000).toFixed(0)} s (default heartbeats)`);
     const idle0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), pings: await crowdPings(crowds), at: performance.now() };
     await sleep(plan.idleMs);
     const idle1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), pings: await crowdPings(crowds), at: performance.now() };
     const idleMs = idle1.at - idle0.at;
+    const buffers1 = tcpBufferBytes();
     const idle = {
       ms: idleMs,
       serverCores: (idle1.cpu - idle0.cpu) / 1000 / idleMs,
@@ -136,6 +151,9 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, connections: 
       connections,
       roomMembers,
       openMs,
+      openCpuPerConnUs: (openCpu1 - openCpu0) / connections,
+      openRetries,
+      kernelBuffersPerConn: buffers0 === undefined || buffers1 === undefined ? undefined : (buffers1 - buffers0) / connections,
       heapPerConn: grown('heap') / connections,
       rssPerConn: grown('rss') / connections,
       serverRss: after.reduce((sum, m) => sum + m.rss, 0),
@@ -179,6 +197,16 @@ async function serversCpu(servers: Child[]): Promise<number> {
 
 async function crowdPings(crowds: Child[]): Promise<number> {
   return (await Promise.all(crowds.map((c) => c.call<number>('pings', null, 10_000)))).reduce((a, b) => a + b, 0);
+}
+
+/** The kernel's TCP socket buffer memory now (`mem` of `/proc/net/sockstat`, in pages of 4 KiB), in bytes. */
+function tcpBufferBytes(): number | undefined {
+  try {
+    const pages = /^TCP:.* mem (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1];
+    return pages === undefined ? undefined : Number(pages) * 4096;
+  } catch {
+    return undefined;
+  }
 }
 
 /** redis-server's CPU time so far (user + system), in µs, from `INFO cpu`. */
