@@ -87,7 +87,7 @@ export const FULL_SCALE: ScalePlan = {
   servers: 6,
   crowds: 6,
   concurrency: 50,
-  openTimeoutMs: 600_000,
+  openTimeoutMs: 300_000,
   idleMs: 30_000,
   warmupBroadcasts: 2,
   broadcasts: 20,

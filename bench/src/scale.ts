@@ -47,7 +47,9 @@ try {
     // A fresh redis-server per stack, on BENCH_REDIS_PORT if set, else a free port.
     const redis = await RedisProcess.launch(process.env.BENCH_REDIS_PORT === undefined ? undefined : Number(process.env.BENCH_REDIS_PORT));
     try {
-      trials.push(await runScaleTrial(stack, plan, connections, redis.url, 100 + index * plan.crowds, log));
+      // A stack after the first gets as many connections as the first opened: equal loads compare.
+      const wanted = trials[0]?.connections ?? connections;
+      trials.push(await runScaleTrial(stack, plan, wanted, redis.url, 100 + index * plan.crowds, log));
     } finally {
       await stopAll();
       await redis.kill();
@@ -72,7 +74,7 @@ if (both) {
     trials,
     notes,
   };
-  const svg = await renderScaleChart(rows, `pnpm bench:scale, ${run.date}, ${connections.toLocaleString('en-US')} connections over ${plan.servers} processes, ${machine.cores}-core shared machine`);
+  const svg = await renderScaleChart(rows, `pnpm bench:scale, ${run.date}, ${(trials[0]?.connections ?? 0).toLocaleString('en-US')} connections over ${plan.servers} processes, ${machine.cores}-core shared machine`);
   if (plan.name === 'full' && flags['no-write'] !== true && flags.connections === undefined) log(`\nwrote ${writeScaleDocs(run, svg).join(', ')}`);
   else log(`\n${plan.name} run: docs left as they are`);
 } else {

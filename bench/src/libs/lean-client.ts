@@ -42,6 +42,9 @@ export interface LeanOptions {
   batchSends?: boolean;
 }
 
+/** A handshake that takes longer fails (every wait of the bench is bounded). */
+const HANDSHAKE_TIMEOUT_MS = 60_000;
+
 /** What a Socket.IO event `m` carrying a string starts with: `42["m","`. */
 const EVENT_PREFIX = `42${JSON.stringify([SOCKET_IO_EVENT, ''])}`.slice(0, -2);
 
@@ -60,6 +63,7 @@ export function openLean(port: number, wire: Wire, localAddress: string, hooks: 
   const ws = new WebSocket(url, {
     perMessageDeflate: false,
     localAddress,
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     ...(options.batchSends === true && {
       skipUTF8Validation: true,
       // Our own TCP socket (an option of http.request), so that we can cork it.

@@ -13,6 +13,8 @@ const START_TIMEOUT_MS = 120_000;
 /** What one stack did with the whole crowd. Times in milliseconds, memory in bytes. */
 export interface ScaleTrial {
   stack: Stack;
+  /** Connections asked for, and opened within the plan's time bound. */
+  wanted: number;
   connections: number;
   roomMembers: number;
   /** From the first handshake until every server process held its share. */
@@ -61,9 +63,8 @@ export interface ScaleTrial {
  * room and the active client's ping-pong meanwhile; checks every client's count at the end. The
  * children are left running (the caller stops them).
  */
-export async function runScaleTrial(stack: Stack, plan: ScalePlan, connections: number, redisUrl: string, round: number, log: (line: string) => void): Promise<ScaleTrial> {
+export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: number, redisUrl: string, round: number, log: (line: string) => void): Promise<ScaleTrial> {
   const wire: Wire = stack === 'corows' ? 'websocket' : 'socket.io';
-  const count = connections.toLocaleString('en-US');
   // Many children start at once on a busy machine: each gets two minutes to load its code.
   const [servers, crowds, pinger] = await Promise.all([
     Promise.all(Array.from({ length: plan.servers }, (_, i) => Child.start('scale-server', `${stack} node ${i}`, START_TIMEOUT_MS))),
@@ -75,8 +76,8 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, connections: 
     const ports = await Promise.all(servers.map(async (s) => (await s.call<{ port: number }>('listen', { stack, redisUrl }, 30_000)).port));
     const before = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 30_000)));
 
-    log(`  ${stack}: opening ${count} connections over ${plan.servers} server processes from ${plan.crowds} load processes`);
-    const shares = split(connections, plan.crowds);
+    log(`  ${stack}: opening ${wanted.toLocaleString('en-US')} connections over ${plan.servers} server processes from ${plan.crowds} load processes`);
+    const shares = split(wanted, plan.crowds);
     const [openCpu0, buffers0] = [await serversCpu(servers), tcpBufferBytes()];
     const openStart = performance.now();
     const opened = await Promise.all(crowds.map((crowd, i) => crowd.call<{ opened: number; members: number; retried: number }>(
@@ -84,6 +85,10 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, connections: 
       { wire, ports, first: shares[i]?.first, count: shares[i]?.count, round: round + i, concurrency: plan.concurrency, timeoutMs: plan.openTimeoutMs },
       plan.openTimeoutMs + 5_000,
     )));
+    const perCrowd = opened.map((o) => o.opened);
+    const connections = perCrowd.reduce((a, b) => a + b, 0);
+    const count = connections.toLocaleString('en-US');
+    if (connections < wanted) log(`  ${stack}: opened only ${count} of ${wanted.toLocaleString('en-US')} within ${plan.openTimeoutMs / 1000} s; measuring those`);
     await untilServersHold(servers, connections, stack);
     const openMs = performance.now() - openStart;
     const openCpu1 = await serversCpu(servers);
@@ -121,7 +126,6 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, connections: 
     };
 
     const broadcastMs: number[] = [];
-    const perCrowd = shares.map((share) => share.count);
     for (let i = 0; i < plan.warmupBroadcasts; i++) await fanOut('broadcast', i, perCrowd);
     const busy0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis) };
     for (let i = plan.warmupBroadcasts; i < plan.warmupBroadcasts + plan.broadcasts; i++) broadcastMs.push(await fanOut('broadcast', i, perCrowd));
@@ -148,6 +152,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, connections: 
 
     return {
       stack,
+      wanted,
       connections,
       roomMembers,
       openMs,
