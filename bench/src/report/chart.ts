@@ -20,6 +20,8 @@ export interface BarChart {
   /** Series names, in legend order, with their colors. */
   series: ReadonlyArray<{ name: string; color: string }>;
   bars: readonly Bar[];
+  /** The ends of the log-scale axis; longer bars are clamped (their label still says their value). @default [0.1, 10] */
+  domain?: [number, number];
 }
 
 /**
@@ -44,8 +46,8 @@ export async function renderBars(chart: BarChart): Promise<string> {
         mark: { type: 'bar', height: { band: 0.9 } },
         encoding: {
           ...rowAndSeries,
-          x: { field: 'score', type: 'quantitative', scale: { type: 'log', domain: [0.1, 10], clamp: true }, title: chart.axisTitle },
-          color: { field: 'series', type: 'nominal', sort: names, title: null, legend: { orient: 'bottom', labelLimit: 220, columns: 5 }, scale: { domain: names, range: chart.series.map((s) => s.color) } },
+          x: { field: 'score', type: 'quantitative', scale: { type: 'log', domain: chart.domain ?? [0.1, 10], clamp: true }, title: chart.axisTitle },
+          color: { field: 'series', type: 'nominal', sort: names, title: null, legend: { orient: 'bottom', labelLimit: 320, columns: 5 }, scale: { domain: names, range: chart.series.map((s) => s.color) } },
         },
       },
       {

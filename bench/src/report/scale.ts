@@ -92,7 +92,7 @@ export function markdownScaleDetails(trials: readonly ScaleTrial[]): string {
       : `**delivery failed**: ${t.delivery.missing} missing, ${t.delivery.extra} extra, ${t.delivery.unknown} unknown messages, ${t.delivery.dropped} connections dropped`;
     const retries = t.openRetries === 0 ? 'no handshake refused' : `${t.openRetries.toLocaleString('en-US')} handshakes refused under load (408: not served within the server's handshake timeout; 503) and tried again`;
     const kernel = t.kernelBuffersPerConn === undefined ? '' : `; the kernel's TCP buffers at idle: ${(t.kernelBuffersPerConn / 1024).toFixed(2)} KiB per connection, both ends (\`/proc/net/sockstat\`, machine-wide, so other work on the machine moves it)`;
-    return `- ${t.stack === 'corows' ? 'corows' : 'Socket.IO'}: ${delivery}; ${retries}${kernel}; servers' RSS ${(t.serverRss / 2 ** 20).toFixed(0)} MiB in all; ${t.idle.pingsPerConn.toFixed(2)} heartbeats per connection in the ${(t.idle.ms / 1000).toFixed(0)} s idle window; redis-server at idle ${(t.idle.redisCores * 100).toFixed(2)}% of a core, ${(t.redisCpuPerBroadcastUs).toFixed(0)} µs of its CPU per broadcast; ${t.ping.count.toLocaleString('en-US')} round trips of the active client, max ${(t.ping.max / 1000).toFixed(1)} ms.`;
+    return `- ${t.stack === 'corows' ? 'corows' : 'Socket.IO'}: ${delivery}; ${retries}${kernel}; servers' RSS ${(t.serverRss / 2 ** 20).toFixed(0)} MiB in all; ${t.idle.pingsPerConn.toFixed(2)} heartbeats per connection in the ${(t.idle.ms / 1000).toFixed(0)} s idle window; redis-server ${(t.idle.redisCores * 100).toFixed(2)}% of a core at idle, ${(t.redisCoresBroadcasting * 100).toFixed(2)}% during the broadcasts (${t.broadcastsPerSecond.toFixed(2)} a second); ${t.ping.count.toLocaleString('en-US')} round trips of the active client, max ${(t.ping.max / 1000).toFixed(1)} ms.`;
   }).join('\n');
 }
 
@@ -102,6 +102,7 @@ export function renderScaleChart(rows: readonly ScaleRow[], subtitle: string): P
     title: 'corows vs Socket.IO, each on Redis (Socket.IO = 1; longer bar is better)',
     subtitle,
     axisTitle: "advantage over Socket.IO: Socket.IO's time, memory or CPU ÷ corows' (log scale)",
+    domain: [0.5, 50],
     rows: rows.map((row) => row.short),
     series: [{ name: 'corows + RedisAdapter', color: '#1f77b4' }, { name: 'Socket.IO + @socket.io/redis-adapter', color: '#d62728' }],
     bars: rows.flatMap((row) => [

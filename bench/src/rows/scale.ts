@@ -48,8 +48,13 @@ export interface ScaleTrial {
   roomMs: number[];
   /** CPU time of all server processes per message delivered, during the counted broadcasts, in µs. */
   serverCpuPerDeliveryUs: number;
-  /** redis-server's CPU time per counted broadcast, in µs. */
-  redisCpuPerBroadcastUs: number;
+  /**
+   * redis-server's CPU time during the counted broadcasts over their duration (1 = one core busy):
+   * compare with `idle.redisCores`; a broadcast costs Redis little next to its own background work.
+   */
+  redisCoresBroadcasting: number;
+  /** Counted broadcasts per second, one after another: what the fan-out allowed. */
+  broadcastsPerSecond: number;
   /** The active client's round trips while the fan-outs ran, in µs. */
   ping: { p50: number; p99: number; max: number; count: number };
   /** What the clients counted against what was sent: all four must be 0. */
@@ -127,9 +132,9 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
 
     const broadcastMs: number[] = [];
     for (let i = 0; i < plan.warmupBroadcasts; i++) await fanOut('broadcast', i, perCrowd);
-    const busy0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis) };
+    const busy0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
     for (let i = plan.warmupBroadcasts; i < plan.warmupBroadcasts + plan.broadcasts; i++) broadcastMs.push(await fanOut('broadcast', i, perCrowd));
-    const busy1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis) };
+    const busy1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
     log(`  ${stack}: broadcast to ${count}: ${broadcastMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
 
     const roomMs: number[] = [];
@@ -166,7 +171,8 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
       broadcastMs,
       roomMs,
       serverCpuPerDeliveryUs: (busy1.cpu - busy0.cpu) / (plan.broadcasts * (connections + 1)),
-      redisCpuPerBroadcastUs: (busy1.redis - busy0.redis) / plan.broadcasts,
+      redisCoresBroadcasting: (busy1.redis - busy0.redis) / 1000 / (busy1.at - busy0.at),
+      broadcastsPerSecond: (plan.broadcasts * 1000) / (busy1.at - busy0.at),
       ping: { p50: ping.p50, p99: ping.p99, max: ping.max, count: ping.count },
       delivery,
     };
