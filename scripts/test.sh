@@ -17,7 +17,7 @@ log "README code blocks: typechecked, the runnable ones run, the troubleshooting
 pnpm check:docs
 log "build"
 pnpm build
-log "bench smoke run: every row of pnpm bench, tiny (seconds)"
+log "bench smoke run: every row of pnpm bench and pnpm bench:scale, tiny (seconds)"
 pnpm bench:smoke
 log "unit and integration tests (real servers on 127.0.0.1)"
 pnpm test:unit

@@ -12,8 +12,11 @@ export interface Machine {
   loadBefore: number[];
 }
 
-/** Describes this machine and the versions of the libraries compared. */
-export function describeMachine(): Machine {
+/** The libraries whose versions every report names. */
+const COMPARED = ['ws', 'socket.io', 'socket.io-client', '@corows/node-server'];
+
+/** Describes this machine and the versions of the libraries compared (`COMPARED`, then `more`). */
+export function describeMachine(more: readonly string[] = []): Machine {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
@@ -21,7 +24,7 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
-    versions: Object.fromEntries(['ws', 'socket.io', 'socket.io-client', '@corows/node-server'].map((name) => [name, versionOf(name)])),
+    versions: Object.fromEntries([...COMPARED, ...more].map((name) => [name, versionOf(name)])),
     loadBefore: os.loadavg().map((load) => Math.round(load * 100) / 100),
   };
 }

@@ -1,10 +1,12 @@
-// pnpm bench [--smoke] [--only=duplex,crowd,slow,redis] [--no-write] [--profile]: corows against raw ws and Socket.IO.
+// pnpm bench [--smoke] [--only=duplex,ceiling,crowd,slow,redis] [--no-write] [--profile]: corows against
+// raw ws and Socket.IO, and uWS.js as the ceiling.
 // --profile runs every child with --cpu-prof (into bench/profiles/) and prints where the CPU went.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { killAll, profileChildrenInto } from './children.js';
 import { describeMachine } from './machine.js';
+import { guardRun } from './run-guard.js';
 import { FULL, SMOKE } from './plan.js';
 import { renderChart } from './report/chart.js';
 import { summarizeProfiles } from './report/profile.js';
@@ -12,12 +14,13 @@ import { writeDocs, type Run } from './report/doc.js';
 import type { RowResult } from './report/results.js';
 import { markdownNotes, markdownTable } from './report/table.js';
 import { checkTargets, markdownTargets } from './report/targets.js';
+import { runCeilingRows } from './rows/ceiling.js';
 import { runCrossNodeRow, type CrossNodeResult } from './rows/cross-node.js';
 import { runCrowdRows } from './rows/crowd.js';
 import { runDuplexRows } from './rows/duplex.js';
 import { runSlowConsumerRow } from './rows/slow.js';
 
-const PARTS = ['duplex', 'crowd', 'slow', 'redis'] as const;
+const PARTS = ['duplex', 'ceiling', 'crowd', 'slow', 'redis'] as const;
 /** File descriptors a process needs besides its connections. */
 const SPARE_FDS = 200;
 
@@ -31,18 +34,7 @@ for (const part of parts) {
 }
 const log = (line: string): void => console.log(line);
 
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-setTimeout(() => {
-  console.error(`bench: still running after ${plan.deadlineMs / 60_000} minutes; stopping every child`);
-  killAll();
-  process.exit(1);
-}, plan.deadlineMs).unref();
+guardRun(plan.deadlineMs);
 
 const profiles = flags.profile === true ? new URL(`../profiles/${new Date().toISOString().replace(/[:.]/g, '-')}`, import.meta.url).pathname : undefined;
 if (profiles !== undefined) {
@@ -58,6 +50,7 @@ const rows: RowResult[] = [];
 let crossNode: CrossNodeResult | undefined;
 try {
   if (parts.includes('duplex')) rows.push(...(await runDuplexRows(plan, log)));
+  if (parts.includes('ceiling')) rows.push(...(await runCeilingRows(plan, log)));
   if (parts.includes('crowd')) {
     const { connections, note } = crowdSize(plan.crowd.connections);
     const crowdRows = await runCrowdRows(plan, connections, log);

@@ -25,3 +25,11 @@ export async function takeHeld(held: unknown[], expected: number, deadline: numb
   held.length = 0;
   return count;
 }
+
+/**
+ * Milliseconds since the epoch with sub-millisecond precision: comparable between the processes of
+ * one machine, so a child can say when something happened and the orchestrator can subtract.
+ */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}

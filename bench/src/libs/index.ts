@@ -1,9 +1,11 @@
 import { corowsLib } from './corows.js';
 import { socketIoLib } from './socketio.js';
 import type { Lib, LibId } from './types.js';
+import { uwsLib } from './uws.js';
 import { wsLib } from './ws.js';
 
 const LIBS: Record<LibId, Lib> = {
+  uws: uwsLib,
   ws: wsLib,
   'corows-handler': corowsLib('handler'),
   'corows-receive': corowsLib('receive'),

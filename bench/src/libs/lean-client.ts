@@ -1,10 +1,14 @@
-import { WebSocket } from 'ws';
-import { SOCKET_IO_EVENT } from './socketio.js';
+import { connect, type NetConnectOpts, type Socket } from 'node:net';
+import { WebSocket, type RawData } from 'ws';
+
+/** The event every Socket.IO message of the bench travels as. */
+export const SOCKET_IO_EVENT = 'm';
 
 /**
- * How a lean load-generator connection speaks: plain WebSocket messages (raw `ws` and corows
- * servers), or Socket.IO's packets over a plain WebSocket. The rows with 10,000 connections use these
- * instead of each library's client, so the load generator costs the same whichever server is measured.
+ * How a lean load-generator connection speaks: plain WebSocket messages (raw `ws`, corows and
+ * uWS.js servers), or Socket.IO's packets over a plain WebSocket. The rows with many connections use
+ * these instead of each library's client, so the load generator costs the same whichever server is
+ * measured.
  */
 export type Wire = 'websocket' | 'socket.io';
 
@@ -15,31 +19,90 @@ export interface LeanConn {
   send(text: string): void;
 }
 
+/** What a lean connection reports besides opening. */
+export interface LeanHooks {
+  /**
+   * Each application message, by its first character's code (a "tag" that tells kinds of messages
+   * apart without decoding them).
+   */
+  onMessage(tag: number): void;
+  /** Each heartbeat from the server: a protocol ping, or Socket.IO's `2` packet. */
+  onPing?: () => void;
+}
+
+/** How a lean connection is opened, besides its address. */
+export interface LeanOptions {
+  /** Put in the URL's query, such as `room=hot`. */
+  query?: string;
+  /**
+   * Writes what is sent in one turn of the event loop in one system call (the TCP socket corked until
+   * `process.nextTick`), and skips UTF-8 validation: for load generators that must cost little per
+   * message. @default false
+   */
+  batchSends?: boolean;
+}
+
+/** A handshake that takes longer fails (every wait of the bench is bounded). */
+const HANDSHAKE_TIMEOUT_MS = 60_000;
+
+/** What a Socket.IO event `m` carrying a string starts with: `42["m","`. */
+const EVENT_PREFIX = `42${JSON.stringify([SOCKET_IO_EVENT, ''])}`.slice(0, -2);
+
 /**
- * Opens a lean connection from `localAddress` and calls `onMessage` for each application message.
- * Socket.IO's packets (engine.io v4): `0{…}` open → we send `40` (join `/`) → `40{…}` joined;
- * `2` ping → `3` pong; `42[…]` an event.
+ * Opens a lean connection from `localAddress` and reports what arrives to `hooks`. Socket.IO's packets
+ * (engine.io v4): `0{…}` open → we send `40` (join `/`) → `40{…}` joined; `2` ping → `3` pong; `42[…]`
+ * an event.
  */
-export function openLean(port: number, wire: Wire, localAddress: string, onMessage: () => void): Promise<LeanConn> {
-  const url = wire === 'websocket' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
-  const ws = new WebSocket(url, { perMessageDeflate: false, localAddress });
+export function openLean(port: number, wire: Wire, localAddress: string, hooks: LeanHooks | ((tag: number) => void), options: LeanOptions = {}): Promise<LeanConn> {
+  const { onMessage, onPing } = typeof hooks === 'function' ? { onMessage: hooks, onPing: undefined } : hooks;
+  const query = options.query ?? '';
+  const url = wire === 'websocket'
+    ? `ws://127.0.0.1:${port}/${query === '' ? '' : `?${query}`}`
+    : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket${query === '' ? '' : `&${query}`}`;
+  let socket: Socket | undefined;
+  const ws = new WebSocket(url, {
+    perMessageDeflate: false,
+    localAddress,
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    ...(options.batchSends === true && {
+      skipUTF8Validation: true,
+      // Our own TCP socket (an option of http.request), so that we can cork it.
+      createConnection: (opts: object) => (socket = connect(opts as NetConnectOpts)),
+    }),
+  });
+  const write = wire === 'websocket' ? (text: string) => ws.send(text) : (text: string) => ws.send(`42${JSON.stringify([SOCKET_IO_EVENT, text])}`);
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket?.uncork();
+  };
   const conn: LeanConn = {
     ws,
-    send: wire === 'websocket' ? (text) => ws.send(text) : (text) => ws.send(`42${JSON.stringify([SOCKET_IO_EVENT, text])}`),
+    send: options.batchSends !== true ? write : (text) => {
+      if (!corked && socket !== undefined) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      write(text);
+    },
   };
   return new Promise((resolve, reject) => {
     ws.on('error', reject);
     ws.once('close', (code) => reject(new Error(`closed before open (code ${code})`)));
     if (wire === 'websocket') {
       ws.once('open', () => resolve(conn));
-      ws.on('message', onMessage);
+      ws.on('message', (data: RawData) => onMessage((data as Buffer)[0] ?? 0));
+      if (onPing !== undefined) ws.on('ping', onPing);
       return;
     }
     ws.on('message', (data) => {
       const packet = data.toString();
-      if (packet.startsWith('42')) onMessage();
-      else if (packet === '2') ws.send('3');
-      else if (packet.startsWith('40')) resolve(conn);
+      if (packet.startsWith('42')) onMessage(packet.startsWith(EVENT_PREFIX) ? packet.charCodeAt(EVENT_PREFIX.length) : 0);
+      else if (packet === '2') {
+        ws.send('3');
+        onPing?.();
+      } else if (packet.startsWith('40')) resolve(conn);
       else if (packet.startsWith('0')) ws.send('40');
     });
   });
@@ -47,7 +110,7 @@ export function openLean(port: number, wire: Wire, localAddress: string, onMessa
 
 /**
  * The client address of connection `index`, spread over 127.0.0.0/8 (Linux routes all of it to
- * loopback) so that 10,000 connections, round after round, never run out of ephemeral ports.
+ * loopback) so that 10,000s of connections, round after round, never run out of ephemeral ports.
  */
 export function sourceAddress(round: number, index: number): string {
   return `127.${10 + (round % 200)}.${Math.floor(index / 200) % 256}.${1 + (index % 200)}`;

@@ -2,11 +2,9 @@ import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { io as connectIo } from 'socket.io-client';
 import { takeHeld } from '../timing.js';
+import { SOCKET_IO_EVENT } from './lean-client.js';
 import { Pump } from './pump.js';
 import type { EchoPeer, Lib, ServerHandle, ServerMode } from './types.js';
-
-/** The event every Socket.IO message of the bench travels as. */
-export const SOCKET_IO_EVENT = 'm';
 
 /** Socket.IO with the WebSocket transport only (no long-polling, no compression), as its docs show. */
 export const socketIoLib: Lib = {

@@ -1,5 +1,8 @@
-/** The stacks compared. `corows-handler` and `corows-receive` are corows in its two reading styles. */
-export type LibId = 'ws' | 'corows-handler' | 'corows-receive' | 'socket.io';
+/**
+ * The stacks compared. `corows-handler` and `corows-receive` are corows in its two reading styles;
+ * `uws` is uWebSockets.js, the ceiling (server only: its rows drive it with lean `ws` clients).
+ */
+export type LibId = 'uws' | 'ws' | 'corows-handler' | 'corows-receive' | 'socket.io';
 
 /** What a bench server does with the messages it gets. */
 export type ServerMode =

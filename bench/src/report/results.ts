@@ -54,6 +54,7 @@ export function makeRow(
 
 /** How a library is named in tables and charts. */
 export const LIB_LABELS: Record<LibId, string> = {
+  uws: 'uWS.js',
   ws: 'raw ws',
   'corows-handler': 'corows whenNewMsg',
   'corows-receive': 'corows receiveMessage()',

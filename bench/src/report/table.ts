@@ -2,7 +2,7 @@ import type { LibId } from '../libs/types.js';
 import { LIB_LABELS, type RowResult } from './results.js';
 
 /** The columns of the comparison, in order. */
-export const COLUMNS: readonly LibId[] = ['ws', 'corows-handler', 'corows-receive', 'socket.io'];
+export const COLUMNS: readonly LibId[] = ['uws', 'ws', 'corows-handler', 'corows-receive', 'socket.io'];
 
 /** A figure with as many digits as it deserves: `41,230`, `312`, `18.4`, `2.31`. */
 export function formatNumber(value: number): string {

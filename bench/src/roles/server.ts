@@ -28,6 +28,12 @@ export const commands = {
 
   memory: () => measureMemory(),
 
+  /** CPU time this process has used so far, user and system, in microseconds. */
+  cpu: () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  },
+
   /** Writes a heap snapshot to `path` (after a full garbage collection); for bench/src/heap-probe.ts. */
   snapshot: ({ path }: { path: string }) => {
     measureMemory();
