@@ -28,11 +28,13 @@ export const uwsLib: Lib = {
     if (mode !== 'echo') throw new Error('the uWS.js server of the bench only echoes');
     const uws = loadUws();
     let open = 0;
+    const sockets = new Set<Uws.WebSocket<unknown>>();
     const app = uws.App().ws('/*', {
       compression: uws.DISABLED,
       maxPayloadLength: 1024 * 1024,
       open: (ws) => {
         open++;
+        sockets.add(ws);
         ws.subscribe('all');
       },
       message: (ws, message, isBinary) => {
@@ -40,8 +42,9 @@ export const uwsLib: Lib = {
         if (isBinary) ws.send(message, true);
         else ws.send(Buffer.from(message).toString());
       },
-      close: () => {
+      close: (ws) => {
         open--;
+        sockets.delete(ws);
       },
     });
     const listenSocket = await new Promise<Uws.us_listen_socket>((resolve, reject) => {
@@ -52,6 +55,9 @@ export const uwsLib: Lib = {
       connectionCount: () => open,
       broadcastMode: 'app.publish() to a topic every connection subscribed to',
       broadcast: (text) => app.publish('all', text),
+      sendEach(text) {
+        for (const ws of sockets) ws.send(text);
+      },
       readAll: () => Promise.reject(new Error('the uWS.js server of the bench only echoes')),
       close: async () => {
         uws.us_listen_socket_close(listenSocket);
