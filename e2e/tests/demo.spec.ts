@@ -49,6 +49,8 @@ async function joinAs(page: Page, url: string, name: string): Promise<void> {
 }
 
 test('the chat demo: two people join, talk, and see each other come and go', async ({ context, demoUrl }, testInfo) => {
+  // Three pages, a dozen round trips and a screenshot: more than the suite's 15 s on a busy 2-core machine.
+  test.slow();
   const alice = await context.newPage();
   const bob = await context.newPage();
   await joinAs(alice, demoUrl, 'alice');
