@@ -8,11 +8,20 @@ export type { OutgoingData } from './outbox.js';
 export { CloseCode, isRetryableCloseCode } from './close-codes.js';
 export type { CloseCodeValue } from './close-codes.js';
 export { GuardedEmitter } from './guarded-emitter.js';
-export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFullError, TimeoutError } from './errors.js';
+export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFullError, RemoteError, TimeoutError } from './errors.js';
 export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './keep-alive-options.js';
 export { loadKeepAlive } from './keep-alive-loader.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './keep-alive-options.js';
-export { applicationProtocols, HEARTBEAT_PROTOCOL, negotiateSubprotocol } from './heartbeat-protocol.js';
+export {
+  applicationProtocols,
+  COROWS_PROTOCOL_HEADER,
+  COROWS_PROTOCOL_VERSION,
+  COROWS_SUBPROTOCOL,
+  markCorowsAgreed,
+  negotiateSubprotocol,
+  offersCorowsVersion,
+} from './negotiation.js';
+export { DEFAULT_REQUEST_TIMEOUT } from './control-loader.js';
 export { DEFAULT_RECONNECT } from './reconnect-policy.js';
 export type { ReconnectOptions, ReconnectPolicy } from './reconnect-policy.js';
 export type { DomWebSocketLike, NodeBufferLike, NodeTransport, NodeWebSocketLike, WebSocketConstructor, WebSocketLike } from './socket.js';
@@ -25,5 +34,8 @@ export type {
   MessageHandler,
   ReceiveOptions,
   ReconnectCause,
+  RequestContext,
+  RequestHandler,
+  RequestOptions,
   WebSocketConnEvents,
 } from './types.js';

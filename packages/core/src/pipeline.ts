@@ -1,7 +1,8 @@
 import { openLink } from '#link';
+import { armCancel } from './cancel.js';
 import { CloseCode } from './close-codes.js';
 import type { ConnPolicy } from './conn-parts.js';
-import { CorowsProtocol } from './corows-protocol.js';
+import { CorowsProtocol, type ProtocolReceiver } from './corows-protocol.js';
 import { describeError } from './describe.js';
 import { CorowsError } from './errors.js';
 import type { KeepAliveSettings } from './keep-alive-options.js';
@@ -10,8 +11,12 @@ import type { Beater, KeepAliveMember } from './keep-alive.js';
 import { loadedKeepAlive, loadKeepAlive } from './keep-alive-loader.js';
 import type { Link, LinkListener } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
+import { encodeJson } from './outgoing.js';
+import { loadControlPlane, loadedControlPlane } from './control-loader.js';
+import type { ControlPlane } from './control-plane.js';
+import type { Agreement } from './requests.js';
 import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
-import type { Message, WebSocketConnEvents } from './types.js';
+import type { Message, RequestHandler, RequestOptions, WebSocketConnEvents } from './types.js';
 import type { GuardedEmitter } from './guarded-emitter.js';
 
 const EMPTY_FRAME = new Uint8Array(0);
@@ -26,6 +31,7 @@ export interface PipelineOwner extends GuardedEmitter<WebSocketConnEvents> {
   reportError(err: Error, fromHandler: boolean): void;
 }
 
+
 /**
  * The parts of one connection, in the order a message takes them. In: link → policy (limits,
  * counters) → keep-alive (the peer is alive) → protocol (corows' own messages stop here) → the
@@ -33,13 +39,16 @@ export interface PipelineOwner extends GuardedEmitter<WebSocketConnEvents> {
  * frames refused) → policy (backpressure, counters) → link. The connection around it keeps the state
  * and the closing; a supervisor (reconnect) may swap its link.
  */
-export class Pipeline implements LinkListener, InboxFlow, Beater {
+export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiver {
   link!: Link;
   readonly inbox: Inbox;
-  readonly protocol = new CorowsProtocol();
+  readonly protocol = new CorowsProtocol(this);
+  /** Control messages and requests, made on first use (its module is loaded then). */
+  private control: ControlPlane | Promise<ControlPlane> | undefined;
   /** Dead-peer detection, when the connection has `keepAlive` (made once its module is loaded). */
   keepAlive: KeepAliveMember | undefined;
-  private ended = false;
+  /** What requests get once the connection has closed for good (set then). */
+  private endedWith: Error | undefined;
   private readingPaused = false;
   private pongsWatched = false;
   /** What `ws` sent because the peer broke the protocol: it then reports 1006, never having read the answer. */
@@ -74,7 +83,69 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
 
   /** Writes one frame on the open link; resolves `null` once written, or the `Error`. */
   write(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
-    const refused = this.protocol.refuse(data) ?? this.policy?.admitOutgoing(this.owner, data);
+    const refused = this.protocol.refuse(data);
+    return refused === undefined ? this.writeFrame(this.protocol.encode(data), action, closedError) : Promise.resolve(refused);
+  }
+
+  /** Writes one control message (already encoded) on the open link. */
+  writeControl(text: string): Promise<Error | null> {
+    return this.writeFrame(text, 'a corows control message', () => new CorowsError('a corows control message could not be written: the link closed', { code: 'ERR_CLOSED' }));
+  }
+
+  /** `conn.request()`. */
+  request(value: unknown, options: RequestOptions | undefined): Promise<unknown> {
+    const control = this.useControl();
+    return control instanceof Promise ? control.then((loaded) => loaded.requests.request(value, options)) : control.requests.request(value, options);
+  }
+
+  /** `conn.whenRequest()`. */
+  setRequestHandler(handler: RequestHandler): void {
+    this.withControl((control) => control.requests.setHandler(handler), true);
+  }
+
+  /** The control plane of this connection, loading its module on first use. */
+  private useControl(): ControlPlane | Promise<ControlPlane> {
+    if (this.control !== undefined) return this.control;
+    const module = loadedControlPlane();
+    if (module !== undefined) return (this.control = this.makeControl(module));
+    return (this.control = loadControlPlane().then((loaded) => (this.control = this.makeControl(loaded))));
+  }
+
+  private makeControl(module: typeof import('./control-plane.js')): ControlPlane {
+    return new module.ControlPlane({
+      agreement: () => this.agreement(),
+      writeControl: (text) => this.writeControl(text),
+      closedError: () => this.endedWith,
+      reportError: (err) => this.owner.reportError(err, false),
+      closeLink: (code, reason) => this.closeLink(code, reason),
+      armCancel,
+      encodeJson,
+    });
+  }
+
+  /** Runs `use` on the control plane, if there is one (or `create` it): at once, or once its module is loaded. */
+  private withControl(use: (control: ControlPlane) => void, create = false): void {
+    const control = create ? this.useControl() : this.control;
+    if (control instanceof Promise) void control.then(use);
+    else if (control !== undefined) use(control);
+  }
+
+  private closeLink(code: number, reason: string): void {
+    try {
+      this.link.close(code, reason);
+    } catch {
+      this.link.terminate();
+    }
+  }
+
+  /** Whether the current link can carry corows control messages now. */
+  agreement(): Agreement {
+    if (this.endedWith !== undefined || this.link.readyState !== OPEN) return 'down';
+    return this.protocol.agreed ? 'agreed' : 'plain';
+  }
+
+  private writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
+    const refused = this.policy?.admitOutgoing(this.owner, data);
     if (refused !== undefined) return Promise.resolve(refused);
     return sendResult(
       new Promise((resolve) => {
@@ -87,11 +158,17 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
     );
   }
 
-  /** The connection closed for good. */
-  end(): void {
-    this.ended = true;
+  /** The connection closed for good; pending requests fail with `err`. */
+  end(err: Error): void {
+    this.endedWith = err;
     this.keepAlive?.leave();
     this.inbox.end();
+    this.withControl((control) => control.end(err));
+  }
+
+  /** The link dropped and the connection goes on with another: requests in flight on it fail with `err`. */
+  linkLost(err: Error): void {
+    this.withControl((control) => control.linkLost(err));
   }
 
   // The link's events (LinkListener).
@@ -103,12 +180,22 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
   onMessage(msg: Message, bytes: number | undefined): void {
     if (this.policy !== undefined && !this.policy.admitIncoming(this.owner, bytes)) return;
     this.keepAlive?.heard();
-    if (this.protocol.isOwn(msg)) {
-      this.heartbeatArrived();
-      return;
-    }
-    this.owner.emit('message', msg);
-    this.inbox.deliver(msg);
+    const app = this.protocol.read(msg);
+    if (app === undefined) return;
+    this.owner.emit('message', app);
+    this.inbox.deliver(app);
+  }
+
+  // What the protocol layer hands over (ProtocolReceiver).
+
+  /** A corows heartbeat: the answer to ours (a browser client), or the peer's, to answer. */
+  heartbeatArrived(): void {
+    if (this.keepAlive?.mode === 'message') this.owner.emit('pong');
+    else this.sendHeartbeat();
+  }
+
+  controlArrived(text: string): void {
+    this.withControl((control) => control.arrived(text), true);
   }
 
   onClose(code: number, reason: string): void {
@@ -172,23 +259,18 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
       return;
     }
     void loadKeepAlive().then(() => {
-      if (this.ended) return;
+      if (this.endedWith !== undefined) return;
       this.makeKeepAlive(settings);
-      if ((this.link as Link | undefined)?.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
+      if ((this.link as Link | undefined)?.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.agreed, this.readingPaused);
     });
   }
 
   private linkUp(announce: boolean): void {
-    this.protocol.linkUp(this.link.protocol);
+    this.protocol.linkUp(this.link);
     if (this.readingPaused) this.link.pause?.();
-    this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
+    this.keepAlive?.start(this.link, this.protocol.agreed, this.readingPaused);
     if (announce) this.owner.linkOpened();
-  }
-
-  /** A corows heartbeat: the answer to ours (a browser client), or the peer's, to answer. */
-  private heartbeatArrived(): void {
-    if (this.keepAlive?.mode === 'message') this.owner.emit('pong');
-    else this.sendHeartbeat();
+    this.withControl((control) => control.linkUp());
   }
 
   private setReadingPaused(paused: boolean): void {
