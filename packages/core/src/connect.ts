@@ -9,7 +9,7 @@ import { describeValue } from './describe.js';
 import { ConnectError } from './errors.js';
 import { waitForOpen } from './handshake.js';
 import { resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './keep-alive-options.js';
-import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
+import type { ReconnectOptions } from './reconnect-policy.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { TlsOptions } from './tls.js';
 import type { HeaderValues } from './types.js';
@@ -154,7 +154,7 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
   const keepAlive = resolveKeepAlive(options.keepAlive, 'connectToWebsocket()');
-  const policy = resolveReconnect(options.reconnect);
+  const reconnect = options.reconnect;
   const maxQueue = checkMaxQueue(options.maxQueue);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
   if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
@@ -176,9 +176,11 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   // that uses neither never loads them.
   const parts = Promise.all([
     keepAlive === undefined ? undefined : loadKeepAlive(),
-    policy === undefined ? undefined : import('./reconnector.js'),
+    reconnect === undefined || reconnect === false ? undefined : import('./reconnector.js'),
   ]);
   return parts.then(([, reconnector]) => {
+    // Checked once loaded (the checks are in that module): a bad value still fails before any network work.
+    const policy = reconnector?.resolveReconnect(reconnect, describeValue);
     const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen };
     const supervise = reconnector === undefined || setup === undefined ? undefined : (links: LinkSwitch) => new reconnector.Reconnector(links, setup);
     return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervise);

@@ -1,16 +1,13 @@
 import { decodeControl } from './control.js';
 import { CloseCode } from './close-codes.js';
-import { CorowsError } from './errors.js';
+import { ConnectionClosedError, CorowsError } from './errors.js';
+import type { Pipeline } from './pipeline.js';
 import { Requests, type RequestWire } from './requests.js';
 
-/** What the {@link ControlPlane} needs from its connection, beside what requests need. */
-export interface ControlWire extends RequestWire {
-  /** Reports a failure through the connection's `error` event. */
-  reportError(err: Error): void;
-  /** Closes the current link with `code` and `reason`. */
-  closeLink(code: number, reason: string): void;
-}
+/** What this module gets from the connection's rather than import (see `RequestWire`). */
+export type ControlTools = RequestWire['armCancel'];
 
+const OPEN = 1;
 const REQUEST_TYPES: ReadonlySet<string> = new Set(['req', 'res', 'err', 'cancel']);
 
 /**
@@ -21,16 +18,26 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set(['req', 'res', 'err', 'cancel
 export class ControlPlane {
   readonly requests: Requests;
 
-  constructor(private readonly wire: ControlWire) {
-    this.requests = new Requests(wire);
+  constructor(private readonly pipeline: Pipeline, armCancel: ControlTools) {
+    this.requests = new Requests({
+      agreement: () => (pipeline.endedWith !== undefined || pipeline.link.readyState !== OPEN ? 'down' : pipeline.protocol.agreed ? 'agreed' : 'plain'),
+      writeControl: (text) => pipeline.writeFrame(text, 'a corows control message', () => new CorowsError('a corows control message could not be written: the link closed', { code: 'ERR_CLOSED' })),
+      closedError: () => (pipeline.endedWith === undefined ? undefined : new ConnectionClosedError('request()', 'CLOSED', pipeline.endedWith)),
+      armCancel,
+    });
   }
 
   /** A control message arrived (its text, U+0000 first). */
   arrived(text: string): void {
     const frame = decodeControl(text);
     if (typeof frame === 'string') {
-      this.wire.reportError(new CorowsError(`the peer broke the corows protocol: ${frame}`, { code: 'ERR_PROTOCOL' }));
-      this.wire.closeLink(CloseCode.ProtocolError, `corows protocol: ${frame}`.slice(0, 120));
+      this.pipeline.owner.reportError(new CorowsError(`the peer broke the corows protocol: ${frame}`, { code: 'ERR_PROTOCOL' }), false);
+      const { link } = this.pipeline;
+      try {
+        link.close(CloseCode.ProtocolError, `corows protocol: ${frame}`.slice(0, 120));
+      } catch {
+        link.terminate();
+      }
       return;
     }
     if (REQUEST_TYPES.has(frame.t)) this.requests.control(frame);
@@ -42,13 +49,20 @@ export class ControlPlane {
     this.requests.linkUp();
   }
 
-  /** The link dropped, and what was in flight on it is lost: pending work fails with `err`. */
-  linkLost(err: Error): void {
-    this.requests.linkLost(err);
+  /** The link dropped with `code`, and what was in flight on it is lost. */
+  linkLost(code: number): void {
+    this.requests.linkLost(noReply('CONNECTING', code, 'the link dropped (with `resume`, requests survive that)'));
   }
 
-  /** The connection closed for good. */
-  end(err: Error): void {
-    this.requests.end(err);
+  /** The connection closed for good with `code`. */
+  end(code: number): void {
+    this.requests.end(noReply('CLOSED', code, 'the connection closed'));
   }
+}
+
+/** What a request whose reply can no longer come rejects with. */
+function noReply(state: string, code: number, what: string): ConnectionClosedError {
+  const err = new ConnectionClosedError('request()', state, code);
+  err.message = `no reply: ${what} (close code ${code})`;
+  return err;
 }

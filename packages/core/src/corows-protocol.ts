@@ -54,7 +54,7 @@ export class CorowsProtocol {
   /** Refuses what the application may not send on this link: an `Error`, or `undefined`. */
   refuse(data: OutgoingData): Error | undefined {
     if (this.agreed && typeof data !== 'string' && data.byteLength === 0) {
-      return new CorowsError('sendBinary(): an empty binary message is the corows heartbeat on this connection (the corows protocol was agreed); send at least one byte', { code: 'ERR_RESERVED' });
+      return new CorowsError('sendBinary(): between two corows ends an empty binary message is the heartbeat; send at least one byte', { code: 'ERR_RESERVED' });
     }
     return undefined;
   }
