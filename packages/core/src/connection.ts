@@ -144,8 +144,8 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   }
 
   /**
-   * Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. Between
-   * two corows ends an empty one is the heartbeat (docs/PROTOCOL.md) and resolves an error instead.
+   * Sends one binary frame (an empty one too). Resolves like {@link WebSocketConn.sendMessage}; never
+   * rejects.
    */
   sendBinary(data: Uint8Array | ArrayBuffer): Promise<Error | null> {
     const checked = checkBinary(data);

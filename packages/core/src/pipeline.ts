@@ -2,7 +2,7 @@ import { openLink } from '#link';
 import { armCancel } from './cancel.js';
 import { CloseCode } from './close-codes.js';
 import type { ConnPolicy } from './conn-parts.js';
-import { CorowsProtocol, type ProtocolReceiver } from './corows-protocol.js';
+import { CorowsProtocol, PING, PONG, type ProtocolReceiver } from './corows-protocol.js';
 import { describeError } from './describe.js';
 import { CorowsError } from './errors.js';
 import type { KeepAliveSettings } from './keep-alive-options.js';
@@ -17,7 +17,6 @@ import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
 import type { Message, WebSocketConnEvents } from './types.js';
 import type { GuardedEmitter } from './guarded-emitter.js';
 
-const EMPTY_FRAME = new Uint8Array(0);
 
 
 /** What a {@link Pipeline} tells the connection it serves (events go out through `emit`). */
@@ -82,8 +81,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   /** Writes one frame on the open link; resolves `null` once written, or the `Error`. */
   write(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
-    const refused = this.protocol.refuse(data);
-    return refused === undefined ? this.writeFrame(this.protocol.encode(data), action, closedError) : Promise.resolve(refused);
+    return this.writeFrame(this.protocol.encode(data), action, closedError);
   }
 
   /**
@@ -146,10 +144,10 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   // What the protocol layer hands over (ProtocolReceiver).
 
-  /** A corows heartbeat: the answer to ours (a browser client), or the peer's, to answer. */
-  heartbeatArrived(): void {
-    if (this.keepAlive?.mode === 'message') this.owner.emit('pong');
-    else this.sendHeartbeat();
+  /** A corows heartbeat: the peer's `ping`, to answer, or the `pong` to ours (a browser client). */
+  heartbeatArrived(ping: boolean): void {
+    if (ping) this.sendHeartbeat(PONG);
+    else this.owner.emit('pong');
   }
 
   controlArrived(text: string): void {
@@ -189,10 +187,10 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   // What the keep-alive drives (Beater).
 
-  sendHeartbeat(): boolean {
-    if (this.link.readyState !== OPEN || this.policy?.admitOutgoing(this.owner, EMPTY_FRAME) !== undefined) return false;
+  sendHeartbeat(frame = PING): boolean {
+    if (this.link.readyState !== OPEN || this.policy?.admitOutgoing(this.owner, frame) !== undefined) return false;
     try {
-      this.link.send(EMPTY_FRAME, () => undefined);
+      this.link.send(frame, () => undefined);
       return true;
     } catch {
       return false;
