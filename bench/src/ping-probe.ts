@@ -1,4 +1,4 @@
-// node --import tsx bench/src/ping-probe.ts [--libs=ws,corows-receive,corows-handler] [--rounds=30] [--ms=300] [--profile]
+// node --import tsx bench/src/ping-probe.ts [--libs=ws,corows-receive,corows-handler] [--rounds=30] [--ms=300] [--conns=1] [--profile]
 // The ping-pong row (one 64 B message in flight on one connection), probed: every library's server
 // and client run side by side, warm, and take turns (the order turning every round), each turn a
 // `--ms` window. Per turn it records the round trip's p50 and the CPU time both processes spent per
@@ -13,7 +13,7 @@ import { Child, killAll, stopAll } from './children.js';
 import { summarizeProfiles } from './report/profile.js';
 import { median } from './stats.js';
 
-const { values } = parseArgs({ options: { libs: { type: 'string' }, rounds: { type: 'string' }, ms: { type: 'string' }, profile: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { libs: { type: 'string' }, rounds: { type: 'string' }, ms: { type: 'string' }, conns: { type: 'string' }, profile: { type: 'boolean' } } });
 const libs = (values.libs ?? 'ws,corows-receive,corows-handler').split(',');
 const rounds = Number(values.rounds ?? 30);
 const measureMs = Number(values.ms ?? 300);
@@ -31,7 +31,7 @@ interface Side {
 async function open(lib: string): Promise<Side> {
   const [server, client] = await Promise.all([Child.start('server', `${lib} server`), Child.start('client', `${lib} client`)]);
   const { port } = await server.call<{ port: number }>('listen', { lib, mode: 'echo' }, 10_000);
-  await client.call('connect', { lib, port, conns: 1 }, 20_000);
+  await client.call('connect', { lib, port, conns: Number(values.conns ?? 1) }, 20_000);
   return { lib, server, client, p50: [], cpuUs: [] };
 }
 
