@@ -15,6 +15,9 @@ export const requestScenarios: Scenario[] = [
         equal(await conn.receiveMessage(), 'still plain', 'the echo of a plain message after the refused request');
         return;
       }
+      // The puppet sets its handler when it starts obeying: its echo of a message says it has.
+      await conn.sendMessage('ready?');
+      equal(await conn.receiveMessage(), 'ready?', 'the puppet\'s echo');
       const asked = Array.from({ length: 200 }, (_, n) => conn.request<{ echo: number }>(n));
       await conn.sendMessage('between requests');
       const replies = await Promise.all(asked);
