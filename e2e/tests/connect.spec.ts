@@ -91,5 +91,6 @@ test('the alternatives work: a subprotocol and a query parameter reach the serve
   const record = await serverRecord(connId);
   expect(record?.url).toBe(`/echo?id=${connId}&token=s3cret`);
   expect(record?.protocol).toBe('corows.v1');
-  expect(record?.headers['sec-websocket-protocol']).toBe('corows.v1, other');
+  // After the application's offers, the corows protocol's (docs/PROTOCOL.md §1.2); the server answered corows.1.corows.v1.
+  expect(record?.headers['sec-websocket-protocol']).toBe('corows.v1, other, corows.1.corows.v1, corows.1.other, corows.1');
 });

@@ -16,7 +16,7 @@ import type { WebSocketLike } from './socket.js';
  *   application's part of the answer on both ends (`P`, or `''`).
  *
  * Node, Bun and Deno clients agree by header instead (see {@link COROWS_PROTOCOL_HEADER}). The names
- * `corows` and `corows.*` are reserved: an application subprotocol cannot use them.
+ * `corows` and `corows.N…` (N a version number) are reserved: an application subprotocol cannot use them.
  */
 export const COROWS_SUBPROTOCOL = 'corows.1';
 
@@ -33,7 +33,8 @@ const VERSION = '1';
 const PLAIN_PROTOCOL = 'corows';
 const PREFIX = `${COROWS_SUBPROTOCOL}.`;
 
-const isCorowsProtocol = (protocol: string): boolean => /^corows(\.|$)/.test(protocol);
+/** `corows`, and `corows.N` or `corows.N.…` for a protocol version N: the names the agreement uses. */
+const isCorowsProtocol = (protocol: string): boolean => /^corows(\.\d+(\.|$)|$)/.test(protocol);
 
 /**
  * The application's subprotocols among those a client offered: the offer without the `corows*`

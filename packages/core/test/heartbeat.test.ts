@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heard, HeartbeatGroup, heartbeatGroup, leaveGroup, startBeats, stopBeats, suspendBeats, type HeartbeatMember } from '../src/heartbeat.js';
 import { resolveKeepAlive } from '../src/keep-alive-options.js';
-import { negotiateSubprotocol, protocolsToOffer, readSelectedProtocol } from '../src/negotiation.js';
+import { applicationProtocols, negotiateSubprotocol, protocolsToOffer, readSelectedProtocol } from '../src/negotiation.js';
 
 
 /**
@@ -224,6 +224,7 @@ describe('corows subprotocol negotiation', () => {
     assert.equal(negotiateSubprotocol(protocolsToOffer(['chat']), () => false), 'corows.1');
     assert.equal(negotiateSubprotocol(['chat', 'v2']), 'chat', 'a client that does not offer corows gets the plain protocol');
     assert.equal(negotiateSubprotocol(['corows']), false, 'the decoy alone is no application protocol');
+    assert.deepEqual(applicationProtocols(['corows.v1', 'corows', 'corows.1', 'corows.1.chat', 'corows.2.x', 'chat']), ['corows.v1', 'chat'], 'only corows, corows.N and corows.N.… are reserved');
   });
 
   test('what a client reads from the answer', () => {
