@@ -13,7 +13,7 @@ import type { OutgoingData } from './outbox.js';
 import { checkBinary, checkText, encodeJson } from './outgoing.js';
 import { Pipeline } from './pipeline.js';
 import { OPEN, type WebSocketLike } from './socket.js';
-import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, WebSocketConnEvents } from './types.js';
+import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, SessionInfo, WebSocketConnEvents } from './types.js';
 
 const STATES: readonly ConnState[] = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 
@@ -95,6 +95,11 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   /** How this end detects a dead peer, set when a link opens (see `KeepAliveMember`): `'protocol'`, `'message'` or `'off'`. */
   get heartbeat(): HeartbeatMode {
     return this.pipeline.keepAlive?.mode ?? 'off';
+  }
+
+  /** The session this connection is in (`resume`), or `null`: none, or a peer without sessions. */
+  get session(): SessionInfo | null {
+    return this.supervisor?.session ?? null;
   }
 
   /** The close code, once closed (1006 if the connection dropped without a close frame). */
@@ -286,7 +291,9 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   /** What the supervisor may do to this connection. */
   private linkSwitch(): LinkSwitch {
     return {
-      attach: (socket) => this.pipeline.attach(socket),
+      attach: (socket, transport) => this.pipeline.attach(socket, transport),
+      useSession: (session) => this.pipeline.useSession(session),
+      events: this,
       dropLink: () => this.pipeline.dropLink(),
       write: (data, action) => this.pipeline.write(data, action, () => new ConnectionClosedError(action, this.state, this.closeCode)),
       finish: (code, reason) => this.finish(code, reason),

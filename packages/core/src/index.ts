@@ -25,5 +25,12 @@ export type {
   MessageHandler,
   ReceiveOptions,
   ReconnectCause,
+  SessionInfo,
   WebSocketConnEvents,
 } from './types.js';
+export { DEFAULT_MAX_UNACKED, DEFAULT_MAX_UNACKED_BYTES, DEFAULT_RESUME_WINDOW, resolveResume } from './session-options.js';
+export type { ResumeOptions, ResumeSettings } from './session-options.js';
+export { Session } from './session.js';
+export type { ControlFrame, SessionWire } from './session.js';
+export { SESSION_PARAM } from './session-id.js';
+export { decodeControl, encodeControl } from './session-frames.js';

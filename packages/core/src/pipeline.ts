@@ -12,6 +12,8 @@ import type { Link, LinkListener } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
 import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
 import type { Message, WebSocketConnEvents } from './types.js';
+import type { ControlFrame, Session } from './session.js';
+import { decodeControl, encodeControl, SESSION_TYPES } from './session-frames.js';
 import type { GuardedEmitter } from './guarded-emitter.js';
 
 const EMPTY_FRAME = new Uint8Array(0);
@@ -39,6 +41,8 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
   readonly protocol = new CorowsProtocol();
   /** Dead-peer detection, when the connection has `keepAlive` (made once its module is loaded). */
   keepAlive: KeepAliveMember | undefined;
+  /** The session layer, while the connection is in a session (PROTOCOL.md §5). */
+  session: Session | undefined;
   private ended = false;
   private readingPaused = false;
   private pongsWatched = false;
@@ -72,9 +76,33 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
     this.link.terminate();
   }
 
-  /** Writes one frame on the open link; resolves `null` once written, or the `Error`. */
+  /** Puts `session` between the protocol and the policy (or takes it out, with `undefined`). */
+  useSession(session: Session | undefined): void {
+    this.session = session;
+    session?.bind({
+      writeFrame: (data) => this.writeRaw(data, 'send()', () => new CorowsError('the link is down', { code: 'ERR_CLOSED' })),
+      writeControl: (frame) => this.sendControl(frame),
+      broken: (reason) => this.link.close(CloseCode.ProtocolError, reason),
+    });
+  }
+
+  /** Writes one control message on the open link, below the session; `false` if no link is open. */
+  sendControl(frame: ControlFrame): boolean {
+    if (this.link.readyState !== OPEN) return false;
+    this.link.send(encodeControl(frame), () => undefined);
+    return true;
+  }
+
+  /** Writes one frame on the open link (a session numbers and keeps it); resolves `null` once written, or the `Error`. */
   write(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
-    const refused = this.protocol.refuse(data) ?? this.policy?.admitOutgoing(this.owner, data);
+    const refused = this.protocol.refuse(data);
+    if (refused !== undefined) return Promise.resolve(refused);
+    return this.session === undefined ? this.writeRaw(data, action, closedError) : this.session.send(data);
+  }
+
+  /** Writes one frame on the open link, below the session. */
+  private writeRaw(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
+    const refused = this.policy?.admitOutgoing(this.owner, data);
     if (refused !== undefined) return Promise.resolve(refused);
     return sendResult(
       new Promise((resolve) => {
@@ -107,6 +135,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
       this.heartbeatArrived();
       return;
     }
+    if (this.session !== undefined && !this.sessionArrived(msg, bytes)) return;
     this.owner.emit('message', msg);
     this.inbox.deliver(msg);
   }
@@ -176,6 +205,15 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
       this.makeKeepAlive(settings);
       if ((this.link as Link | undefined)?.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
     });
+  }
+
+  /** Counts a unit for the session, or handles a control message (`false`: nothing for the application). */
+  private sessionArrived(msg: Message, bytes: number | undefined): boolean {
+    const frame = decodeControl(msg);
+    if (frame instanceof Error) this.link.close(CloseCode.ProtocolError, `corows: ${frame.message}`);
+    else if (frame !== undefined && SESSION_TYPES.has(frame.t)) this.session?.control(frame);
+    else if (frame === undefined) this.session?.arrived(bytes ?? (typeof msg === 'string' ? msg.length : msg.byteLength));
+    return frame === undefined;
   }
 
   private linkUp(announce: boolean): void {

@@ -81,6 +81,16 @@ export class Session {
     return this.wire.writeFrame(unit).then(() => null);
   }
 
+  /** Writes one control message of the session's own on the open link; `false` if there is none. */
+  say(frame: ControlFrame): boolean {
+    return this.wire?.writeControl(frame) === true;
+  }
+
+  /** The peer broke the session protocol: the link closes with 1002 and `reason`. */
+  broken(reason: string): void {
+    this.wire?.broken(reason);
+  }
+
   /** A sequenced unit of `bytes` arrived (it goes on to the application). */
   arrived(bytes: number): void {
     this.acks.arrived(bytes);

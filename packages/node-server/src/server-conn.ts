@@ -126,6 +126,7 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
    * (closed, or refused by backpressure).
    */
   sendPrepared(message: PreparedMessage): boolean {
+    if (this.session !== null) return void (message.binary ? this.sendBinary(message.payload) : this.sendMessage(message.payload.toString())) ?? true;
     if (this.link.readyState !== OPEN || this.server.guard.outbound(this, message.payload.length) !== undefined) return false;
     this.link.sendWith(writePrepared, message);
     return true;
