@@ -2,13 +2,20 @@ import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { connectToWebsocket, type WebSocketConn } from '@corows/core';
+import WebSocket from 'ws';
 import type { ServerConn } from '../src/index.js';
 import { deferred, startServer, waitFor } from './helpers.js';
 
 /** A TCP proxy whose live links a test can cut: `fin` (end both ways) or `rst` (reset both ways). */
-async function cutter(t: TestContext, port: number): Promise<{ url: string; cut(how: 'fin' | 'rst'): number; links(): number }> {
+async function cutter(t: TestContext, port: number): Promise<{ url: string; cut(how: 'fin' | 'rst'): number; links(): number; refuse(on: boolean): void }> {
   const pairs = new Set<[Socket, Socket]>();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(port, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -31,6 +38,9 @@ async function cutter(t: TestContext, port: number): Promise<{ url: string; cut(
   return {
     url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
     links: () => pairs.size,
+    refuse: (on) => {
+      refusing = on;
+    },
     cut: (how) => {
       const n = pairs.size;
       for (const pair of [...pairs]) {
@@ -43,6 +53,27 @@ async function cutter(t: TestContext, port: number): Promise<{ url: string; cut(
       return n;
     },
   };
+}
+
+const FAST = { initialDelay: 5, maxDelay: 20, maxAttempts: 200 };
+
+/** A hand-written protocol peer: `ws` with a routing id, speaking §5 by hand (and never acknowledging). */
+async function rawPeer(t: TestContext, url: string, id: string): Promise<{ ws: WebSocket; frames: unknown[]; texts: string[]; closed: Promise<{ code: number; reason: string }> }> {
+  const ws = new WebSocket(`${url}/?corows_session=${id}`, { headers: { 'Corows-Protocol': '1' } });
+  t.after(() => ws.terminate());
+  const frames: unknown[] = [];
+  const texts: string[] = [];
+  ws.on('message', (data, isBinary) => {
+    const text = isBinary ? '' : data.toString();
+    if (text.startsWith('\u0000')) frames.push(JSON.parse(text.slice(1)));
+    else texts.push(text);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return { ws, frames, texts, closed };
 }
 
 test('a session carries numbered messages both ways across many cut links: none lost, duplicated or reordered', async (t) => {
@@ -70,15 +101,13 @@ test('a session carries numbered messages both ways across many cut links: none 
     serverDone.resolve();
   }, { resume: true, keepAlive: false });
   const proxy = await cutter(t, port);
-  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: { initialDelay: 5, maxDelay: 20, maxAttempts: 1000 } });
-  t.after(() => client.close());
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
   assert.notEqual(client.session, null, 'the server offered a session');
   let resumed = 0;
   client.on('resumed', () => (resumed += 1));
-  const t0 = Date.now();
-  client.on('reconnecting', (a, d, c) => process.env.DEBUG_SESSION && console.log(Date.now() - t0, 'reconnecting', a, d, c));
-  client.on('resumed', () => process.env.DEBUG_SESSION && console.log(Date.now() - t0, 'resumed', serverGot.length, clientGot.length));
-  client.on('reset', (r, m) => console.log('reset', r, m));
+  let resets = 0;
+  client.on('reset', () => (resets += 1));
   const clientGot: number[] = [];
   const clientDone = deferred();
   client.whenNewMsg((msg) => {
@@ -98,8 +127,153 @@ test('a session carries numbered messages both ways across many cut links: none 
   clearInterval(chaos);
   assert.ok(cuts >= 5, `links were cut (${cuts})`);
   assert.ok(resumed >= 5, `the client resumed (${resumed})`);
+  assert.equal(resets, 0);
   assert.deepEqual(serverGot, Array.from({ length: TOTAL }, (_, i) => i + 1));
   assert.deepEqual(clientGot, Array.from({ length: TOTAL }, (_, i) => i + 1));
   assert.equal(conns.length, 1, 'one whenNewConn for the session');
   assert.equal(serverSawNull, false);
+  client.terminate();
+});
+
+test('while the client is away the server connection waits (CONNECTING), holds its sends, and both ends emit resumed', async (t) => {
+  const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false });
+  const proxy = await cutter(t, port);
+  const first = deferred<ServerConn>();
+  let conns = 0;
+  server.whenNewConn((conn) => {
+    conns += 1;
+    first.resolve(conn);
+  });
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
+  const conn = await first.promise;
+  assert.equal(conn.session?.id, client.session?.id, 'both ends name the same session');
+  assert.match(String(client.session?.id), /^[A-Za-z0-9_-]{22}$/);
+  proxy.refuse(true);
+  proxy.cut('rst');
+  await waitFor(() => conn.state === 'CONNECTING', 'the server connection to wait');
+  assert.equal(await conn.sendMessage('held by the server'), null);
+  assert.equal(await client.sendMessage('held by the client'), null);
+  const serverResumed = new Promise<void>((resolve) => conn.once('resumed', resolve));
+  const clientResumed = new Promise<void>((resolve) => client.once('resumed', resolve));
+  proxy.refuse(false);
+  assert.equal(await client.receiveMessage({ timeout: 5000 }), 'held by the server');
+  assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'held by the client');
+  await Promise.all([serverResumed, clientResumed]);
+  assert.equal(conn.state, 'OPEN');
+  assert.equal(conns, 1);
+  assert.equal(client.session?.resumes, 1);
+  client.terminate();
+});
+
+test('a window that passes ends the session: the server connection closes with the reason; the client resets and goes on as a new session', async (t) => {
+  const { server, port } = await startServer(t, undefined, { resume: { window: 150 }, keepAlive: false });
+  const proxy = await cutter(t, port);
+  const conns: ServerConn[] = [];
+  server.whenNewConn((conn) => void conns.push(conn));
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
+  await waitFor(() => conns.length === 1, 'the first connection');
+  const firstId = client.session?.id;
+  const old = conns[0] as ServerConn;
+  proxy.refuse(true);
+  proxy.cut('fin');
+  await client.sendMessage('sent while away, in the old session');
+  const ended = await new Promise<{ code: number; reason: string }>((resolve) => old.once('close', (code, reason) => resolve({ code, reason })));
+  assert.equal(ended.code, 1006);
+  assert.match(ended.reason, /session expired: the client did not come back within 150 ms/);
+  assert.equal(await old.receiveMessage(), null, 'its coroutine gets null');
+  const reset = new Promise<[string, number]>((resolve) => client.once('reset', (reason, missing) => resolve([reason, missing])));
+  proxy.refuse(false);
+  const [reason, missing] = await reset;
+  assert.match(reason, /session expired/);
+  assert.equal(missing, 1, 'the message sent while away may be missing');
+  await waitFor(() => conns.length === 2, 'a new session on the server');
+  await waitFor(() => client.session !== null, 'the new session on the client');
+  assert.notEqual(client.session?.id, firstId, 'a new routing id');
+  await client.sendMessage('new session');
+  assert.equal(await (conns[1] as ServerConn).receiveMessage({ timeout: 5000 }), 'new session');
+  assert.equal(server.connections.size, 1, 'the old session is gone');
+  client.terminate();
+});
+
+test('a peer that never acknowledges ends the session at the bound: 1008 with the reason, memory bounded', async (t) => {
+  const first = deferred<ServerConn>();
+  const { url } = await startServer(t, (conn) => first.resolve(conn), { resume: { maxUnacked: 10 }, keepAlive: false });
+  const peer = await rawPeer(t, url, 'A'.repeat(22));
+  peer.ws.send(`\u0000${JSON.stringify({ t: 'hello' })}`);
+  const conn = await first.promise;
+  const results: (Error | null)[] = [];
+  for (let i = 0; i < 11; i += 1) results.push(await conn.sendMessage(`m${i}`));
+  assert.deepEqual(results.slice(0, 10), Array(10).fill(null));
+  assert.match(String(results[10]), /session bound exceeded: more than 10 messages unacknowledged/);
+  const closed = await new Promise<{ code: number; reason: string }>((resolve) => conn.once('close', (code, reason) => resolve({ code, reason })));
+  assert.equal(closed.code, 1008);
+  assert.match(closed.reason, /session bound exceeded/);
+  const seen = await peer.closed;
+  assert.equal(seen.code, 1008);
+  assert.equal(peer.texts.length, 10);
+  assert.deepEqual((peer.frames as { t: string }[]).map((frame) => frame.t), ['welcome', 'refused']);
+});
+
+test('a wrong or borrowed secret is refused and the real session goes on untouched', async (t) => {
+  const { server, port, url } = await startServer(t, undefined, { resume: true, keepAlive: false });
+  const conns: ServerConn[] = [];
+  server.whenNewConn((conn) => void conns.push(conn));
+  const client = await connectToWebsocket(`ws://127.0.0.1:${port}`, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
+  await waitFor(() => conns.length === 1, 'the session');
+  const id = client.session?.id as string;
+  let resumed = 0;
+  (conns[0] as ServerConn).on('resumed', () => (resumed += 1));
+  const other = await rawPeer(t, url, 'B'.repeat(22));
+  other.ws.send(`\u0000${JSON.stringify({ t: 'hello' })}`);
+  await waitFor(() => other.frames.length === 1, 'the other session');
+  const borrowed = (other.frames[0] as { secret: string }).secret;
+  for (const hello of [{ t: 'hello', secret: 'x'.repeat(22), received: 0 }, { t: 'hello', secret: borrowed, received: 0 }, { t: 'hello' }]) {
+    const attacker = await rawPeer(t, url, id);
+    attacker.ws.send(`\u0000${JSON.stringify(hello)}`);
+    const closed = await attacker.closed;
+    assert.equal(closed.code, 1008);
+    const refused = attacker.frames[0] as { t: string; code: string };
+    assert.equal(refused.t, 'refused');
+    assert.equal(refused.code, hello.secret === undefined ? 'in-use' : 'secret');
+  }
+  await client.sendMessage('still here');
+  assert.equal(await (conns[0] as ServerConn).receiveMessage({ timeout: 5000 }), 'still here');
+  await (conns[0] as ServerConn).sendMessage('and here');
+  assert.equal(await client.receiveMessage({ timeout: 5000 }), 'and here');
+  assert.equal(resumed, 0);
+  assert.equal(conns.length, 2, 'the real session and the other one only');
+  client.terminate();
+});
+
+test('verify runs on every link of a session, resumes included', async (t) => {
+  let verified = 0;
+  const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false, verify: () => (verified += 1) > 0 });
+  const proxy = await cutter(t, port);
+  const first = deferred<ServerConn>();
+  server.whenNewConn((conn) => first.resolve(conn));
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
+  const conn = await first.promise;
+  for (let cut = 1; cut <= 3; cut += 1) {
+    const resumed = new Promise<void>((resolve) => conn.once('resumed', resolve));
+    proxy.cut('rst');
+    await resumed;
+  }
+  assert.equal(verified, 4);
+  client.terminate();
+});
+
+test('a plain ws client gets plain WebSocket behaviour from a resume server', async (t) => {
+  const { url } = await startServer(t, async (conn) => {
+    for await (const msg of conn) await conn.sendMessage(`echo ${String(msg)}`);
+  }, { resume: true });
+  const ws = new WebSocket(url);
+  t.after(() => ws.terminate());
+  await new Promise((resolve) => ws.once('open', resolve));
+  const answer = new Promise<string>((resolve) => ws.once('message', (data) => resolve(data.toString())));
+  ws.send('hi');
+  assert.equal(await answer, 'echo hi');
 });
