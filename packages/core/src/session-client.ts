@@ -22,6 +22,8 @@ export class ClientSession {
   private resuming = false;
   private resumes = 0;
   private mode: Mode = 'hello';
+  /** The routing id in the URL of the link being opened. */
+  private dialed: string;
   private settle: (() => void) | undefined;
   /** Resolves once the first link's `hello` is answered (or the session is off). */
   readonly settled = new Promise<void>((resolve) => {
@@ -36,6 +38,7 @@ export class ClientSession {
     /** Drops the current link and opens a new one at once (a new routing id is in `url`). */
     private readonly restart: () => void,
   ) {
+    this.dialed = id;
     this.session = new Session(bounds, (frame) => this.answered(frame), (reason) => this.reset(reason));
     links.useSession(this.session);
   }
@@ -52,6 +55,7 @@ export class ClientSession {
 
   /** The URL of the next link. */
   url(href: string): string {
+    this.dialed = this.id;
     return this.mode === 'off' ? href : sessionUrl(href, this.id);
   }
 
@@ -60,6 +64,10 @@ export class ClientSession {
     if (this.mode === 'off') return;
     if (!agreed) {
       this.plain();
+      return;
+    }
+    if (this.dialed !== this.id) {
+      this.restart(); // the session was reset while this link was being opened under the old id
       return;
     }
     this.mode = 'hello';
@@ -72,6 +80,8 @@ export class ClientSession {
   /** The link dropped. */
   linkDown(): void {
     if (this.mode === 'off') return;
+    // A first hello left unanswered may have opened a session on the server: the next one starts afresh.
+    if (this.mode === 'hello' && this.secret === undefined) this.id = newRoutingId();
     this.mode = 'away';
     this.session.suspend();
   }

@@ -53,7 +53,8 @@ export class ServerSession implements LinkSupervisor {
 
   dropped(code: number, reason: string, closeRequested: boolean): boolean {
     this.layer.suspend();
-    if (closeRequested || this.ended) {
+    // A close frame from the client (any code but 1006) is its close() for good: it will not come back.
+    if (closeRequested || this.ended || code !== CloseCode.Abnormal) {
       this.end(`the connection closed (${code}${reason === '' ? '' : `: ${reason}`})`);
       return false;
     }
