@@ -2,8 +2,9 @@
 # Installs what corows' commands need and a fresh machine (Node 20 + npm) lacks: pnpm at the version
 # package.json pins, the workspace's packages (Bun and Deno among them: root devDependencies whose
 # binaries come in npm platform packages), and, where the tests need them, Debian's chromium,
-# python3-websockets, redis-server, redis-cli (the Redis Cluster tests), openssl and util-linux's script
-# (a pseudo-terminal for the CLI's tests). Sourced by start.sh and test.sh; safe to run again.
+# python3-websockets, redis-server, redis-cli (the Redis Cluster tests), haproxy (the load-balancer
+# tests, with examples/haproxy/haproxy.cfg), openssl and util-linux's script (a pseudo-terminal for the
+# CLI's tests). Sourced by start.sh and test.sh; safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -73,6 +74,7 @@ if [ "${COROWS_SYSTEM_PACKAGES:-1}" = 1 ]; then
     "command -v script":bsdutils \
     'test -x "${REDIS_SERVER-/usr/bin/redis-server}" || command -v redis-server':redis-server \
     'test -x "${REDIS_CLI-/usr/bin/redis-cli}" || command -v redis-cli':redis-tools \
+    'test -x "${HAPROXY-/usr/sbin/haproxy}" || command -v haproxy':haproxy \
     'test -x "${CHROMIUM_PATH-/usr/bin/chromium}"':chromium \
     "test -d /usr/share/fonts/truetype/dejavu":fonts-dejavu-core
 fi

@@ -28,7 +28,7 @@ export interface ConnectOptions {
   headers?: HeaderValues;
   /**
    * Subprotocols to offer; the server's choice is `conn.protocol`. (A browser client with `keepAlive`
-   * also offers the corows heartbeat's: see `negotiateSubprotocol`.)
+   * also offers the corows protocol's: see `COROWS_SUBPROTOCOL`.)
    */
   protocols?: string | string[];
   /**
@@ -177,7 +177,7 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   if (!(Number.isSafeInteger(maxPayload) && maxPayload >= 1)) {
     throw new RangeError(`connectToWebsocket(): maxPayload must be a whole number of bytes, at least 1, got ${describeValue(maxPayload)}`);
   }
-  const dial = prepareDial({ ...options, maxPayload }, keepAlive !== undefined);
+  const dial = prepareDial({ ...options, maxPayload });
   const session = resume === undefined ? undefined : { settings: resume, href, id: newRoutingId() };
   const openSocket = (url = session === undefined ? href : sessionUrl(href, session.id)): WebSocketLike => {
     try {

@@ -1,19 +1,20 @@
 import type { EventEmitter } from 'eventemitter3';
 import { closeCodeProblem } from './close-codes.js';
-import type { ConnPolicy, LinkSupervisor, LinkSwitch } from './conn-parts.js';
+import type { ConnPolicy, LinkSupervisor } from './conn-parts.js';
+import { linkSwitch } from './link-switch.js';
 import { checkMaxQueue, type ConnOptions } from './conn-options.js';
 import { Closing } from './closing.js';
 import { describeError, describeValue, typeName } from './describe.js';
 import { ConnectionClosedError } from './errors.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { resolveKeepAlive } from './keep-alive-options.js';
-import { readSelectedProtocol } from './heartbeat-protocol.js';
+import { readSelectedProtocol } from './negotiation.js';
 import type { Link } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
 import { checkBinary, checkText, encodeJson } from './outgoing.js';
 import { Pipeline } from './pipeline.js';
 import { OPEN, type WebSocketLike } from './socket.js';
-import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, SessionInfo, WebSocketConnEvents } from './types.js';
+import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, RequestHandler, RequestOptions, SessionInfo, WebSocketConnEvents } from './types.js';
 
 const STATES: readonly ConnState[] = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 
@@ -29,15 +30,12 @@ const STATES: readonly ConnState[] = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']
  * the connection stops reading from the socket (Node) until it drains, so a slow consumer costs bounded
  * memory (about `maxQueue` × the largest message).
  *
- * **Errors**: a `whenNewMsg` handler or an event listener that throws or rejects is reported through
- * the `error` event, and delivery goes on. eventemitter3 does not throw on an `error` event that nobody
- * listens to, so when there is no `error` listener corows writes such failures to `console.error`.
+ * **Errors**: a `whenNewMsg` handler or a listener that throws or rejects is reported through the
+ * `error` event (or `console.error` when nobody listens), and delivery goes on.
  *
- * **Reconnecting** (client, `connectToWebsocket(addr, { reconnect })`): one connection lives across
- * links; `state` is `'CONNECTING'` between them, receives wait across the gap, and sends wait in a
- * bounded outbox. `open` fires on each new link before the held sends are written, so what its
- * listeners send at once (authentication) goes first. What happens to messages in flight is in the
- * README ("Messages in flight when a link drops").
+ * **Reconnecting** (client, `reconnect`): one connection lives across links; `state` is `'CONNECTING'`
+ * between them, receives wait, sends wait in a bounded outbox, written after the next `open`'s
+ * listeners (README: "Messages in flight when a link drops").
  *
  * @example
  * ```ts
@@ -76,7 +74,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     this.policy = options.policy;
     const keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
     this.pipeline = new Pipeline(this, checkMaxQueue(options.maxQueue), keepAlive, this.policy);
-    this.supervisor = options.supervise?.(this.linkSwitch());
+    this.supervisor = options.supervise?.(linkSwitch(this.pipeline, this, (code, reason) => this.finish(code, reason), (action) => new ConnectionClosedError(action, this.state, this.closeCode)));
     this.pipeline.attach(socket, options.transport);
   }
 
@@ -149,9 +147,8 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   }
 
   /**
-   * Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. On a
-   * connection that agreed on the corows heartbeat (see `negotiateSubprotocol`), an empty one is the
-   * heartbeat and resolves an error instead.
+   * Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. Between
+   * two corows ends an empty one is the heartbeat (docs/PROTOCOL.md) and resolves an error instead.
    */
   sendBinary(data: Uint8Array | ArrayBuffer): Promise<Error | null> {
     const checked = checkBinary(data);
@@ -179,6 +176,24 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   whenNewMsg(handler: MessageHandler): void {
     if (typeof handler !== 'function') throw new TypeError(`whenNewMsg() takes a function, got ${typeName(handler)}`);
     this.pipeline.inbox.setHandler(handler);
+  }
+
+  /**
+   * Asks the peer and resolves with its reply, as skynet's `skynet.call` (any number in flight; `T` is not
+   * checked). Rejects with a `RemoteError` (the peer's handler failed, or it has none), `TimeoutError`,
+   * `AbortError`, `ConnectionClosedError`, or `'ERR_UNSUPPORTED'` (a plain peer). See README "Requests".
+   */
+  request<T = unknown>(value: unknown, options?: RequestOptions): Promise<T> {
+    return this.pipeline.request(value, options) as Promise<T>;
+  }
+
+  /**
+   * Sets the handler of the peer's requests: what it returns (or resolves) is the reply; a throw
+   * reaches the requester as a `RemoteError`. Set it before the peer may ask (see README "Requests").
+   */
+  whenRequest(handler: RequestHandler): void {
+    if (typeof handler !== 'function') throw new TypeError(`whenRequest() takes a function, got ${typeName(handler)}`);
+    this.pipeline.setRequestHandler(handler);
   }
 
   /**
@@ -230,15 +245,9 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     for (let msg = await this.receiveMessage(); msg !== null; msg = await this.receiveMessage()) yield msg;
   }
 
-  // Pongs are listened for on the socket only while someone needs them (see `Link.watchPongs`).
-  override on<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
+  /** Pongs are listened for on the socket only while someone needs them (see `Link.watchPongs`). */
+  protected override listenerAdded(event: EventEmitter.EventNames<WebSocketConnEvents>): void {
     if (event === 'pong') this.pipeline.watchPongs();
-    return super.on(event, fn, context);
-  }
-
-  override once<T extends EventEmitter.EventNames<WebSocketConnEvents>>(event: T, fn: EventEmitter.EventListener<WebSocketConnEvents, T>, context?: unknown): this {
-    if (event === 'pong') this.pipeline.watchPongs();
-    return super.once(event, fn, context);
   }
 
   /** The current link (for the server's broadcasts and backpressure checks). */
@@ -257,8 +266,8 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   linkEnded(code: number, reason: string): void {
     const sent = this.closing?.sentCode;
     const reported = code === 1006 && sent !== undefined && this.policy?.reportSentCode === true ? sent : code;
-    if (this.supervisor?.dropped(reported, reason, this.closeRequested) === true) return;
-    this.finish(reported, reason);
+    if (this.supervisor?.dropped(reported, reason, this.closeRequested) !== true) this.finish(reported, reason);
+    else this.pipeline.linkLost(new ConnectionClosedError('request()', 'CONNECTING', reported, 'no reply: the link dropped (with `resume`, requests survive that)'));
   }
 
   /** @internal Emits `error`; an unheard handler failure goes to `console.error` rather than vanish. */
@@ -274,7 +283,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     const closing = (this.closing ??= new Closing());
     closing.code = code;
     closing.reason = reason;
-    this.pipeline.end();
+    this.pipeline.end(new ConnectionClosedError('request()', 'CLOSED', code, 'no reply: the connection closed'));
     this.policy?.closed(this, code);
     this.emit('close', code, reason);
     closing.settle();
@@ -287,21 +296,4 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     const held = this.finished || this.closeRequested ? undefined : this.supervisor?.hold(data, action);
     return held ?? Promise.resolve(closedError());
   }
-
-  /** What the supervisor may do to this connection. */
-  private linkSwitch(): LinkSwitch {
-    return {
-      attach: (socket, transport) => this.pipeline.attach(socket, transport),
-      useSession: (session) => this.pipeline.useSession(session),
-      events: this,
-      dropLink: () => this.pipeline.dropLink(),
-      write: (data, action) => this.pipeline.write(data, action, () => new ConnectionClosedError(action, this.state, this.closeCode)),
-      finish: (code, reason) => this.finish(code, reason),
-      reportError: (err) => this.emit('error', err),
-      announceRetry: (attempt, delay, code, reason) => this.emit('reconnecting', attempt, delay, { code, reason }),
-    };
-  }
 }
-
-// eventemitter3's `addListener` is its `on`: make it this class's `on` too (pongs watched on demand).
-WebSocketConn.prototype.addListener = WebSocketConn.prototype.on;

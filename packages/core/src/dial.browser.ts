@@ -1,7 +1,7 @@
 import type { ConnectOptions } from './connect.js';
 import type { Dial } from './dial.js';
 import { CorowsError } from './errors.js';
-import { protocolsToOffer } from './heartbeat-protocol.js';
+import { protocolsToOffer } from './negotiation.js';
 import { refuseHeaders } from './refuse-headers.js';
 import type { WebSocketConstructor } from './socket.js';
 
@@ -10,10 +10,10 @@ import type { WebSocketConstructor } from './socket.js';
  * `WebSocket` (or `webSocketImpl`), read when connecting. Browsers cannot set handshake headers, so a
  * header table is refused, and so are TLS settings (the browser's certificate store decides); Node's
  * options (`maxPayload`, `perMessageDeflate`) do not apply; a refused handshake shows only as a close
- * before opening (browsers do not reveal the HTTP status). With `keepAlive`, the corows heartbeat is
- * offered (browsers cannot ping).
+ * before opening (browsers do not reveal the HTTP status). The corows protocol is offered as
+ * subprotocols (browsers cannot set headers: see `COROWS_SUBPROTOCOL`).
  */
-export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
+export function prepareDial(options: ConnectOptions): Dial {
   const Socket = options.webSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof Socket !== 'function') {
     throw new CorowsError('connectToWebsocket(): this environment has no WebSocket implementation; pass one as the webSocketImpl option', { code: 'ERR_UNSUPPORTED' });
@@ -22,7 +22,7 @@ export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
   if (options.tls !== undefined) {
     throw new CorowsError("connectToWebsocket(): browsers use their own certificate store and client certificates; the tls option works in Node only", { code: 'ERR_UNSUPPORTED' });
   }
-  const protocols = protocolsToOffer(options.protocols, keepAlive);
+  const protocols = protocolsToOffer(options.protocols);
   return {
     headers: {},
     open: (href) => new Socket(href, protocols),

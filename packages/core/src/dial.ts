@@ -1,7 +1,7 @@
 import WebSocketImpl from 'isomorphic-ws';
 import type { ConnectOptions } from './connect.js';
 import { ConnectError, CorowsError } from './errors.js';
-import { protocolsToOffer } from './heartbeat-protocol.js';
+import { COROWS_PROTOCOL_HEADER, COROWS_PROTOCOL_VERSION, markCorowsAgreed, offersCorowsVersion, protocolsToOffer } from './negotiation.js';
 import { normalizeHeaders } from './headers.js';
 import { readRefusalReason } from './refusal.js';
 import { refuseHeaders } from './refuse-headers.js';
@@ -31,11 +31,11 @@ const Implementation = WebSocketImpl as unknown as WebSocketConstructor | null;
 
 /**
  * Checks what can be checked before any network work (an implementation exists, the headers and TLS
- * settings are valid and can be used) and returns how to open sockets. With `keepAlive` on a WebSocket
- * that cannot ping (a WHATWG one given as `webSocketImpl`), the corows heartbeat is offered. Throws a
- * `TypeError` or `CorowsError`.
+ * settings are valid and can be used) and returns how to open sockets. The corows protocol is offered
+ * by header (`ws`), or as subprotocols on a WebSocket that cannot set headers (a WHATWG one given as
+ * `webSocketImpl`). Throws a `TypeError` or `CorowsError`.
  */
-export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
+export function prepareDial(options: ConnectOptions): Dial {
   const Socket = options.webSocketImpl ?? Implementation;
   if (Socket === null) {
     throw new CorowsError('connectToWebsocket(): this environment has no WebSocket implementation; pass one as the webSocketImpl option', { code: 'ERR_UNSUPPORTED' });
@@ -53,18 +53,10 @@ export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
       throw new CorowsError('connectToWebsocket(): a WHATWG WebSocket uses the platform\'s certificate store and client certificates; the tls option works with Node\'s ws only', { code: 'ERR_UNSUPPORTED' });
     }
   }
-  const protocols = protocolsToOffer(options.protocols, keepAlive && !nodeFeatures);
+  const offered = { ...headers, [COROWS_PROTOCOL_HEADER]: COROWS_PROTOCOL_VERSION };
   return {
     headers,
-    open: (href) =>
-      nodeFeatures
-        ? new Socket(href, protocols, {
-            headers,
-            maxPayload: options.maxPayload,
-            perMessageDeflate: options.perMessageDeflate ?? false,
-            ...options.tls,
-          })
-        : new Socket(href, protocols),
+    open: (href) => (nodeFeatures ? openNodeSocket(Socket, href, offered, options) : new Socket(href, protocolsToOffer(options.protocols))),
     watch: (socket, address, fail) => {
       if (!isNodeWebSocket(socket)) return;
       socket.on('unexpected-response', (_request, response) =>
@@ -91,4 +83,20 @@ export function prepareDial(options: ConnectOptions, keepAlive: boolean): Dial {
       });
     },
   };
+}
+
+/** A `ws` socket offering the corows protocol by header; it is agreed if the 101 response carries it back. */
+function openNodeSocket(Socket: WebSocketConstructor, href: string, headers: Record<string, string | string[]>, options: ConnectOptions): WebSocketLike {
+  const socket = new Socket(href, options.protocols, {
+    headers,
+    maxPayload: options.maxPayload,
+    perMessageDeflate: options.perMessageDeflate ?? false,
+    ...options.tls,
+  });
+  if (isNodeWebSocket(socket)) {
+    socket.on('upgrade', (response) => {
+      if (offersCorowsVersion(response.headers[COROWS_PROTOCOL_HEADER])) markCorowsAgreed(socket);
+    });
+  }
+  return socket;
 }

@@ -36,9 +36,10 @@ export class ConnectionClosedError extends CorowsError {
   /** The close code, if the connection has closed. */
   readonly closeCode: number | undefined;
 
-  constructor(action: string, state: string, closeCode?: number) {
+  /** `message`: what happened, when not "cannot `action`: the connection is `state`". */
+  constructor(action: string, state: string, closeCode?: number, message?: string) {
     const how = closeCode === undefined ? '' : ` (close code ${closeCode})`;
-    super(`cannot ${action}: the connection is ${state}${how}`, { code: 'ERR_CLOSED' });
+    super(`${message ?? `cannot ${action}: the connection is ${state}`}${how}`, { code: 'ERR_CLOSED' });
     this.closeCode = closeCode;
   }
 }
@@ -67,5 +68,16 @@ export class OutboxFullError extends CorowsError {
       `cannot ${action}: the connection is down and its outbox already holds ${limit} message${limit === 1 ? '' : 's'} (reconnect.maxOutbox); wait for the 'open' event or raise maxOutbox`,
       { code: 'ERR_OUTBOX_FULL' },
     );
+  }
+}
+
+/**
+ * The peer's request handler failed (see `WebSocketConn.request`): it threw or rejected (`message` is
+ * its error's message, `code` its string `code` if it had one; never its stack), or the peer has no
+ * handler (`code` `'ERR_NO_HANDLER'`).
+ */
+export class RemoteError extends CorowsError {
+  constructor(message: string, code: string | undefined) {
+    super(message, { code });
   }
 }

@@ -33,6 +33,19 @@ export class GuardedEmitter<Events extends EventEmitter.ValidEventTypes> extends
     return true;
   }
 
+  override on<T extends EventEmitter.EventNames<Events>>(event: T, fn: EventEmitter.EventListener<Events, T>, context?: unknown): this {
+    this.listenerAdded(event);
+    return super.on(event, fn, context);
+  }
+
+  override once<T extends EventEmitter.EventNames<Events>>(event: T, fn: EventEmitter.EventListener<Events, T>, context?: unknown): this {
+    this.listenerAdded(event);
+    return super.once(event, fn, context);
+  }
+
+  /** Someone started listening for `event` (for a subclass that starts work only when it is heard). */
+  protected listenerAdded(_event: EventEmitter.EventNames<Events>): void {}
+
   /**
    * Reports a failure nobody asked for: the `error` event, or `console.error` when nobody listens
    * (so that it is never lost silently).
@@ -70,3 +83,6 @@ export class GuardedEmitter<Events extends EventEmitter.ValidEventTypes> extends
     this.reportUnexpected(new CorowsError(`a '${event}' listener threw: ${describeError(err)}`, { code: 'ERR_LISTENER', cause: err }));
   }
 }
+
+// eventemitter3's `addListener` is its `on`: make it this class's `on` too.
+GuardedEmitter.prototype.addListener = GuardedEmitter.prototype.on;

@@ -8,11 +8,21 @@ export type { OutgoingData } from './outbox.js';
 export { CloseCode, isRetryableCloseCode } from './close-codes.js';
 export type { CloseCodeValue } from './close-codes.js';
 export { GuardedEmitter } from './guarded-emitter.js';
-export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFullError, TimeoutError } from './errors.js';
+export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFullError, RemoteError, TimeoutError } from './errors.js';
 export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './keep-alive-options.js';
 export { loadKeepAlive } from './keep-alive-loader.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './keep-alive-options.js';
-export { applicationProtocols, HEARTBEAT_PROTOCOL, negotiateSubprotocol } from './heartbeat-protocol.js';
+export {
+  applicationProtocols,
+  COROWS_PROTOCOL_HEADER,
+  COROWS_PROTOCOL_VERSION,
+  COROWS_SUBPROTOCOL,
+  isCorowsAgreed,
+  markCorowsAgreed,
+  negotiateSubprotocol,
+  offersCorowsVersion,
+} from './negotiation.js';
+export { DEFAULT_REQUEST_TIMEOUT } from './control-loader.js';
 export { DEFAULT_RECONNECT } from './reconnect-policy.js';
 export type { ReconnectOptions, ReconnectPolicy } from './reconnect-policy.js';
 export type { DomWebSocketLike, NodeBufferLike, NodeTransport, NodeWebSocketLike, WebSocketConstructor, WebSocketLike } from './socket.js';
@@ -25,12 +35,16 @@ export type {
   MessageHandler,
   ReceiveOptions,
   ReconnectCause,
+  RequestContext,
+  RequestHandler,
+  RequestOptions,
   SessionInfo,
   WebSocketConnEvents,
 } from './types.js';
 export { DEFAULT_MAX_UNACKED, DEFAULT_MAX_UNACKED_BYTES, DEFAULT_RESUME_WINDOW, resolveResume } from './session-options.js';
 export type { ResumeOptions, ResumeSettings } from './session-options.js';
 export { Session } from './session.js';
-export type { ControlFrame, SessionWire } from './session.js';
+export { decodeControl, encodeControl } from './control.js';
+export type { ControlFrame } from './control.js';
+export type { SessionWire } from './session.js';
 export { SESSION_PARAM } from './session-id.js';
-export { decodeControl, encodeControl } from './session-frames.js';

@@ -1,7 +1,8 @@
 import { openLink } from '#link';
+import { armCancel } from './cancel.js';
 import { CloseCode } from './close-codes.js';
 import type { ConnPolicy } from './conn-parts.js';
-import { CorowsProtocol } from './corows-protocol.js';
+import { CorowsProtocol, type ProtocolReceiver } from './corows-protocol.js';
 import { describeError } from './describe.js';
 import { CorowsError } from './errors.js';
 import type { KeepAliveSettings } from './keep-alive-options.js';
@@ -10,11 +11,15 @@ import type { Beater, KeepAliveMember } from './keep-alive.js';
 import { loadedKeepAlive, loadKeepAlive } from './keep-alive-loader.js';
 import type { Link, LinkListener } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
+import { encodeJson } from './outgoing.js';
+import { loadControlPlane, loadedControlPlane } from './control-loader.js';
+import type { ControlPlane } from './control-plane.js';
+import type { Agreement } from './requests.js';
 import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
-import type { Message, WebSocketConnEvents } from './types.js';
-import type { ControlFrame, Session } from './session.js';
-import { decodeControl, encodeControl, SESSION_TYPES } from './session-frames.js';
+import type { Message, RequestHandler, RequestOptions, WebSocketConnEvents } from './types.js';
 import type { GuardedEmitter } from './guarded-emitter.js';
+import type { Session } from './session.js';
+import { linkDown, routeControl, sendOwn, unitSize } from './session-route.js';
 
 const EMPTY_FRAME = new Uint8Array(0);
 
@@ -28,6 +33,7 @@ export interface PipelineOwner extends GuardedEmitter<WebSocketConnEvents> {
   reportError(err: Error, fromHandler: boolean): void;
 }
 
+
 /**
  * The parts of one connection, in the order a message takes them. In: link → policy (limits,
  * counters) → keep-alive (the peer is alive) → protocol (corows' own messages stop here) → the
@@ -35,15 +41,18 @@ export interface PipelineOwner extends GuardedEmitter<WebSocketConnEvents> {
  * frames refused) → policy (backpressure, counters) → link. The connection around it keeps the state
  * and the closing; a supervisor (reconnect) may swap its link.
  */
-export class Pipeline implements LinkListener, InboxFlow, Beater {
+export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiver {
   link!: Link;
   readonly inbox: Inbox;
-  readonly protocol = new CorowsProtocol();
+  readonly protocol = new CorowsProtocol(this);
+  /** Control messages and requests, made on first use (its module is loaded then). */
+  private control: ControlPlane | Promise<ControlPlane> | undefined;
   /** Dead-peer detection, when the connection has `keepAlive` (made once its module is loaded). */
   keepAlive: KeepAliveMember | undefined;
-  /** The session layer, while the connection is in a session (PROTOCOL.md §5). */
+  /** The session layer, while the connection is in one (PROTOCOL.md §5): it numbers, keeps and counts units. */
   session: Session | undefined;
-  private ended = false;
+  /** What requests get once the connection has closed for good (set then). */
+  private endedWith: Error | undefined;
   private readingPaused = false;
   private pongsWatched = false;
   /** What `ws` sent because the peer broke the protocol: it then reports 1006, never having read the answer. */
@@ -76,32 +85,77 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
     this.link.terminate();
   }
 
-  /** Puts `session` between the protocol and the policy (or takes it out, with `undefined`). */
-  useSession(session: Session | undefined): void {
-    this.session = session;
-    session?.bind({
-      writeFrame: (data) => this.writeRaw(data, 'send()', () => new CorowsError('the link is down', { code: 'ERR_CLOSED' })),
-      writeControl: (frame) => this.sendControl(frame),
-      broken: (reason) => this.link.close(CloseCode.ProtocolError, reason),
-    });
-  }
-
-  /** Writes one control message on the open link, below the session; `false` if no link is open. */
-  sendControl(frame: ControlFrame): boolean {
-    if (this.link.readyState !== OPEN) return false;
-    this.link.send(encodeControl(frame), () => undefined);
-    return true;
-  }
-
-  /** Writes one frame on the open link (a session numbers and keeps it); resolves `null` once written, or the `Error`. */
+  /** Writes one frame on the open link; resolves `null` once written, or the `Error`. */
   write(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
     const refused = this.protocol.refuse(data);
     if (refused !== undefined) return Promise.resolve(refused);
-    return this.session === undefined ? this.writeRaw(data, action, closedError) : this.session.send(data);
+    return this.session?.send(this.protocol.encode(data)) ?? this.writeFrame(this.protocol.encode(data), action, closedError);
   }
 
-  /** Writes one frame on the open link, below the session. */
-  private writeRaw(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
+  /** Puts `session` between the protocol and the policy (`undefined` takes it out). */
+  useSession(session: Session | undefined): void {
+    this.session = session;
+    session?.bind({ writeFrame: (data) => this.writeFrame(data, 'send()', linkDown), writeControl: (frame) => sendOwn(this.link, frame), broken: (reason) => this.closeLink(CloseCode.ProtocolError, reason) });
+  }
+
+  /** Writes one control message (already encoded) on the open link. */
+  writeControl(text: string): Promise<Error | null> {
+    return this.session?.send(text) ?? this.writeFrame(text, 'a corows control message', () => new CorowsError('a corows control message could not be written: the link closed', { code: 'ERR_CLOSED' }));
+  }
+
+  /** `conn.request()`. */
+  request(value: unknown, options: RequestOptions | undefined): Promise<unknown> {
+    const control = this.useControl();
+    return control instanceof Promise ? control.then((loaded) => loaded.requests.request(value, options)) : control.requests.request(value, options);
+  }
+
+  /** `conn.whenRequest()`. */
+  setRequestHandler(handler: RequestHandler): void {
+    this.withControl((control) => control.requests.setHandler(handler), true);
+  }
+
+  /** The control plane of this connection, loading its module on first use. */
+  private useControl(): ControlPlane | Promise<ControlPlane> {
+    if (this.control !== undefined) return this.control;
+    const module = loadedControlPlane();
+    if (module !== undefined) return (this.control = this.makeControl(module));
+    return (this.control = loadControlPlane().then((loaded) => (this.control = this.makeControl(loaded))));
+  }
+
+  private makeControl(module: typeof import('./control-plane.js')): ControlPlane {
+    return new module.ControlPlane({
+      agreement: () => this.agreement(),
+      writeControl: (text) => this.writeControl(text),
+      closedError: () => this.endedWith,
+      reportError: (err) => this.owner.reportError(err, false),
+      closeLink: (code, reason) => this.closeLink(code, reason),
+      armCancel,
+      encodeJson,
+    });
+  }
+
+  /** Runs `use` on the control plane, if there is one (or `create` it): at once, or once its module is loaded. */
+  private withControl(use: (control: ControlPlane) => void, create = false): void {
+    const control = create ? this.useControl() : this.control;
+    if (control instanceof Promise) void control.then(use);
+    else if (control !== undefined) use(control);
+  }
+
+  private closeLink(code: number, reason: string): void {
+    try {
+      this.link.close(code, reason);
+    } catch {
+      this.link.terminate();
+    }
+  }
+
+  /** Whether the current link can carry corows control messages now. */
+  agreement(): Agreement {
+    if (this.endedWith !== undefined || (this.link.readyState !== OPEN && this.session === undefined)) return 'down';
+    return this.protocol.agreed ? 'agreed' : 'plain';
+  }
+
+  private writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
     const refused = this.policy?.admitOutgoing(this.owner, data);
     if (refused !== undefined) return Promise.resolve(refused);
     return sendResult(
@@ -115,11 +169,17 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
     );
   }
 
-  /** The connection closed for good. */
-  end(): void {
-    this.ended = true;
+  /** The connection closed for good; pending requests fail with `err`. */
+  end(err: Error): void {
+    this.endedWith = err;
     this.keepAlive?.leave();
     this.inbox.end();
+    this.withControl((control) => control.end(err));
+  }
+
+  /** The link dropped and the connection goes on with another: requests in flight on it fail with `err`. */
+  linkLost(err: Error): void {
+    if (this.session === undefined) this.withControl((control) => control.linkLost(err));
   }
 
   // The link's events (LinkListener).
@@ -131,13 +191,23 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
   onMessage(msg: Message, bytes: number | undefined): void {
     if (this.policy !== undefined && !this.policy.admitIncoming(this.owner, bytes)) return;
     this.keepAlive?.heard();
-    if (this.protocol.isOwn(msg)) {
-      this.heartbeatArrived();
-      return;
-    }
-    if (this.session !== undefined && !this.sessionArrived(msg, bytes)) return;
-    this.owner.emit('message', msg);
-    this.inbox.deliver(msg);
+    const app = this.protocol.read(msg);
+    if (app === undefined) return;
+    this.session?.arrived(unitSize(app, bytes));
+    this.owner.emit('message', app);
+    this.inbox.deliver(app);
+  }
+
+  // What the protocol layer hands over (ProtocolReceiver).
+
+  /** A corows heartbeat: the answer to ours (a browser client), or the peer's, to answer. */
+  heartbeatArrived(): void {
+    if (this.keepAlive?.mode === 'message') this.owner.emit('pong');
+    else this.sendHeartbeat();
+  }
+
+  controlArrived(text: string): void {
+    if (!routeControl(this.session, text, this.link)) this.withControl((control) => control.arrived(text), true);
   }
 
   onClose(code: number, reason: string): void {
@@ -201,32 +271,18 @@ export class Pipeline implements LinkListener, InboxFlow, Beater {
       return;
     }
     void loadKeepAlive().then(() => {
-      if (this.ended) return;
+      if (this.endedWith !== undefined) return;
       this.makeKeepAlive(settings);
-      if ((this.link as Link | undefined)?.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
+      if ((this.link as Link | undefined)?.readyState === OPEN) this.keepAlive?.start(this.link, this.protocol.agreed, this.readingPaused);
     });
   }
 
-  /** Counts a unit for the session, or handles a control message (`false`: nothing for the application). */
-  private sessionArrived(msg: Message, bytes: number | undefined): boolean {
-    const frame = decodeControl(msg);
-    if (frame instanceof Error) this.link.close(CloseCode.ProtocolError, `corows: ${frame.message}`);
-    else if (frame !== undefined && SESSION_TYPES.has(frame.t)) this.session?.control(frame);
-    else if (frame === undefined) this.session?.arrived(bytes ?? (typeof msg === 'string' ? msg.length : msg.byteLength));
-    return frame === undefined;
-  }
-
   private linkUp(announce: boolean): void {
-    this.protocol.linkUp(this.link.protocol);
+    this.protocol.linkUp(this.link);
     if (this.readingPaused) this.link.pause?.();
-    this.keepAlive?.start(this.link, this.protocol.heartbeat, this.readingPaused);
+    this.keepAlive?.start(this.link, this.protocol.agreed, this.readingPaused);
     if (announce) this.owner.linkOpened();
-  }
-
-  /** A corows heartbeat: the answer to ours (a browser client), or the peer's, to answer. */
-  private heartbeatArrived(): void {
-    if (this.keepAlive?.mode === 'message') this.owner.emit('pong');
-    else this.sendHeartbeat();
+    this.withControl((control) => control.linkUp());
   }
 
   private setReadingPaused(paused: boolean): void {

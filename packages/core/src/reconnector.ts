@@ -84,7 +84,7 @@ export class Reconnector implements LinkSupervisor {
   opening(): void {
     this.phase = 'open';
     this.openedAt = Date.now();
-    this.client?.linkOpened(true);
+    this.client?.linkOpened(this.links.agreed());
   }
 
   opened(): void {

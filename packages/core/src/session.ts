@@ -1,13 +1,10 @@
 import { AckPolicy } from './ack-policy.js';
+import type { ControlFrame } from './control.js';
 import { CorowsError } from './errors.js';
 import type { OutgoingData } from './outbox.js';
 import { UnitLog, type UnitBounds } from './unit-log.js';
 
-/** A corows control message (PROTOCOL.md §2): a JSON object with a string `t`. */
-export interface ControlFrame {
-  readonly t: string;
-  readonly [member: string]: unknown;
-}
+export type { ControlFrame };
 
 /** Where a {@link Session} writes: the current link, below the session (policy, then socket). */
 export interface SessionWire {

@@ -43,7 +43,7 @@ export interface NodeWebSocketLike {
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'open' | 'pong', listener: () => void): unknown;
   on(event: 'unexpected-response', listener: (request: unknown, response: { statusCode?: number; statusMessage?: string }) => void): unknown;
-  on(event: 'upgrade', listener: (response: { socket: NodeTransport | null }) => void): unknown;
+  on(event: 'upgrade', listener: (response: { socket: NodeTransport | null; headers: Record<string, string | string[] | undefined> }) => void): unknown;
   send(data: string | ArrayBuffer | ArrayBufferView, cb: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   ping(): void;

@@ -92,3 +92,28 @@ export interface WebSocketConnEvents {
   /** The peer answered a ping (in a browser, only a corows server's answer to a corows heartbeat). */
   pong: [];
 }
+
+/** What a request handler gets beside the request's value (see `WebSocketConn.whenRequest`). */
+export interface RequestContext {
+  /** Aborts when the requester gives up (timeout, abort) or the connection that carried the request is gone. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Answers the peer's requests (see `WebSocketConn.whenRequest`): returns the reply (any value JSON can
+ * encode; `undefined` is sent as `null`) or a promise of it. A throw or a rejection makes the
+ * requester's promise reject with a `RemoteError` carrying the error's message and string `code`.
+ */
+export type RequestHandler = (value: unknown, context: RequestContext) => unknown;
+
+/** Options of `conn.request()`. */
+export interface RequestOptions {
+  /**
+   * Milliseconds to wait for the reply before rejecting with a `TimeoutError` (the peer's handler is
+   * told: its `signal` aborts).
+   * @default 30000
+   */
+  timeout?: number;
+  /** Gives up on the request: it rejects with an `AbortError` and the peer's handler's `signal` aborts. */
+  signal?: AbortSignal;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heard, HeartbeatGroup, heartbeatGroup, leaveGroup, startBeats, stopBeats, suspendBeats, type HeartbeatMember } from '../src/heartbeat.js';
 import { resolveKeepAlive } from '../src/keep-alive-options.js';
-import { isHeartbeatMessage, negotiateSubprotocol, offerHeartbeatProtocols, readSelectedProtocol } from '../src/heartbeat-protocol.js';
+import { negotiateSubprotocol, offerCorowsProtocols, readSelectedProtocol } from '../src/negotiation.js';
 
 
 /**
@@ -211,32 +211,26 @@ describe('Heartbeat group', () => {
   });
 });
 
-describe('heartbeat subprotocol negotiation', () => {
+describe('corows subprotocol negotiation', () => {
   test('the offers put the application first, and a decoy first when it has none', () => {
-    assert.deepEqual(offerHeartbeatProtocols([]), ['corows', 'corows.heartbeat']);
-    assert.deepEqual(offerHeartbeatProtocols(['chat', 'v2']), ['chat', 'v2', 'corows.heartbeat.chat', 'corows.heartbeat.v2', 'corows.heartbeat']);
+    assert.deepEqual(offerCorowsProtocols([]), ['corows', 'corows.1']);
+    assert.deepEqual(offerCorowsProtocols(['chat', 'v2']), ['chat', 'v2', 'corows.1.chat', 'corows.1.v2', 'corows.1']);
   });
 
-  test('a corows server answers the heartbeat form of the protocol it picks', () => {
-    assert.equal(negotiateSubprotocol(offerHeartbeatProtocols([])), 'corows.heartbeat');
-    assert.equal(negotiateSubprotocol(offerHeartbeatProtocols(['chat', 'v2'])), 'corows.heartbeat.chat');
-    assert.equal(negotiateSubprotocol(offerHeartbeatProtocols(['chat', 'v2']), (app) => app.at(-1) ?? false), 'corows.heartbeat.v2');
-    assert.equal(negotiateSubprotocol(offerHeartbeatProtocols(['chat']), () => false), 'corows.heartbeat');
-    assert.equal(negotiateSubprotocol(['chat', 'v2']), 'chat', 'a client without the heartbeat gets the plain protocol');
+  test('a corows server answers the corows form of the protocol it picks', () => {
+    assert.equal(negotiateSubprotocol(offerCorowsProtocols([])), 'corows.1');
+    assert.equal(negotiateSubprotocol(offerCorowsProtocols(['chat', 'v2'])), 'corows.1.chat');
+    assert.equal(negotiateSubprotocol(offerCorowsProtocols(['chat', 'v2']), (app) => app.at(-1) ?? false), 'corows.1.v2');
+    assert.equal(negotiateSubprotocol(offerCorowsProtocols(['chat']), () => false), 'corows.1');
+    assert.equal(negotiateSubprotocol(['chat', 'v2']), 'chat', 'a client that does not offer corows gets the plain protocol');
     assert.equal(negotiateSubprotocol(['corows']), false, 'the decoy alone is no application protocol');
   });
 
   test('what a client reads from the answer', () => {
-    assert.deepEqual(readSelectedProtocol('corows.heartbeat.chat'), { protocol: 'chat', heartbeat: true });
-    assert.deepEqual(readSelectedProtocol('corows.heartbeat'), { protocol: '', heartbeat: true });
-    assert.deepEqual(readSelectedProtocol('corows'), { protocol: '', heartbeat: false });
-    assert.deepEqual(readSelectedProtocol('chat'), { protocol: 'chat', heartbeat: false });
-    assert.deepEqual(readSelectedProtocol(''), { protocol: '', heartbeat: false });
-  });
-
-  test('the heartbeat message is an empty binary message, nothing else', () => {
-    assert.equal(isHeartbeatMessage(new Uint8Array(0)), true);
-    assert.equal(isHeartbeatMessage(''), false);
-    assert.equal(isHeartbeatMessage(new Uint8Array(1)), false);
+    assert.deepEqual(readSelectedProtocol('corows.1.chat'), { protocol: 'chat', corows: true });
+    assert.deepEqual(readSelectedProtocol('corows.1'), { protocol: '', corows: true });
+    assert.deepEqual(readSelectedProtocol('corows'), { protocol: '', corows: false });
+    assert.deepEqual(readSelectedProtocol('chat'), { protocol: 'chat', corows: false });
+    assert.deepEqual(readSelectedProtocol(''), { protocol: '', corows: false });
   });
 });

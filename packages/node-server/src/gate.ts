@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { negotiateSubprotocol } from '@corows/core';
+import { COROWS_PROTOCOL_HEADER, COROWS_PROTOCOL_VERSION, markCorowsAgreed, negotiateSubprotocol, offersCorowsVersion } from '@corows/core';
 import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
 import type { MetricsRecorder, RefusalReason } from './metrics.js';
 import type { ResolvedOptions, VerifyResult } from './options.js';
@@ -65,8 +65,12 @@ export class UpgradeGate<Data> {
       verifyClient: (info: { origin: string | undefined; req: IncomingMessage }, done: VerifyDone) => this.verifyClient(info.req, info.origin, done),
       // The application's subprotocol as admitted, plus the corows browser heartbeat when offered.
       handleProtocols: (offered: Set<string>, req: IncomingMessage) =>
-        negotiateSubprotocol(offered, (app) => (options.protocols === undefined ? app[0] ?? false : this.admissions.get(req)?.protocol ?? false)),
+        negotiateSubprotocol(offered, (app: string[]) => (options.protocols === undefined ? app[0] ?? false : this.admissions.get(req)?.protocol ?? false)),
     } as ConstructorParameters<typeof WsServer>[0]);
+    // The corows protocol, for a client that offers it by header (docs/PROTOCOL.md §1.1).
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      if (offersCorowsVersion(req.headers[COROWS_PROTOCOL_HEADER])) headers.push(`Corows-Protocol: ${COROWS_PROTOCOL_VERSION}`);
+    });
   }
 
   /** Upgrades in progress (past the first checks, before the connection opens). */
@@ -82,6 +86,7 @@ export class UpgradeGate<Data> {
   /** Takes one upgrade request routed to this server. */
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (offersCorowsVersion(req.headers[COROWS_PROTOCOL_HEADER])) markCorowsAgreed(ws);
       const data = this.admissions.get(req)?.data;
       this.admissions.delete(req);
       this.host.accept(ws, req, data);

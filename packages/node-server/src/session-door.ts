@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { decodeControl, encodeControl, SESSION_PARAM, type ControlFrame, type LinkSupervisor, type LinkSwitch, type ResumeSettings } from '@corows/core';
+import { decodeControl, encodeControl, isCorowsAgreed, SESSION_PARAM, type ControlFrame, type LinkSupervisor, type LinkSwitch, type ResumeSettings } from '@corows/core';
 import type { WebSocket } from 'ws';
 import { SessionRegistry, type SessionRefusal } from './session-registry.js';
 import { ServerSession, type PeerBounds } from './session-supervisor.js';
@@ -32,7 +32,7 @@ export class SessionDoor<Data, Conn> {
     const query = (req.url ?? '').indexOf('?');
     if (query < 0) return false;
     const id = new URLSearchParams((req.url as string).slice(query + 1)).get(SESSION_PARAM);
-    if (id === null) return false;
+    if (id === null || !isCorowsAgreed(ws, ws.protocol)) return false; // a plain client: a plain connection
     const bad = SessionRegistry.checkId(id);
     if (bad !== undefined) {
       refuse(ws, bad);
@@ -46,7 +46,8 @@ export class SessionDoor<Data, Conn> {
     const onHello = (raw: Buffer, isBinary: boolean): void => {
       clearTimeout(timer);
       ws.off('error', quiet);
-      this.hello(ws, req, data, id, isBinary ? undefined : decodeControl(raw.toString()));
+      const text = isBinary ? '' : raw.toString();
+      this.hello(ws, req, data, id, text.charCodeAt(0) === 0 && text.charCodeAt(1) !== 0 ? decodeControl(text) : undefined);
     };
     ws.on('error', quiet);
     ws.once('message', onHello);
@@ -54,8 +55,8 @@ export class SessionDoor<Data, Conn> {
     return true;
   }
 
-  private hello(ws: WebSocket, req: IncomingMessage, data: Data | undefined, id: string, frame: ControlFrame | Error | undefined): void {
-    if (frame === undefined || frame instanceof Error || frame.t !== 'hello') {
+  private hello(ws: WebSocket, req: IncomingMessage, data: Data | undefined, id: string, frame: ControlFrame | string | undefined): void {
+    if (frame === undefined || typeof frame === 'string' || frame.t !== 'hello') {
       refuse(ws, { code: 'bad-hello', reason: 'the first message of a session link must be a hello' });
       return;
     }

@@ -68,3 +68,12 @@ export async function startChildServer(t: TestContext, port = 0, env: Record<str
     },
   };
 }
+
+/**
+ * Starts one echo server process per name, at the same time, each greeting with `hello from <name>`
+ * (a node of a cluster behind a balancer); all killed when the test ends.
+ */
+export async function startNodes(t: TestContext, names: readonly string[], env: Record<string, string> = {}): Promise<Map<string, ChildServer>> {
+  const nodes = await Promise.all(names.map((name) => startChildServer(t, 0, { ...env, NODE_NAME: name })));
+  return new Map(names.map((name, i) => [name, nodes[i] as ChildServer]));
+}

@@ -1,5 +1,6 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
+import { ChaosProxy } from './support/chaos-proxy.js';
 
 async function listen(t: TestContext, server: Server, sockets: Set<Socket>): Promise<number> {
   server.on('connection', (socket) => {
@@ -32,34 +33,11 @@ export async function startBlackHole(t: TestContext): Promise<{ url: string; acc
 }
 
 /**
- * A TCP proxy to `127.0.0.1:targetPort`. `freeze()` stops forwarding on every connection open at
- * that moment, in both directions, without closing anything: each end sees a peer that has gone
- * silent, as behind a dead NAT or a frozen process. Later connections are forwarded normally.
+ * A TCP proxy to `127.0.0.1:targetPort`. `freeze()` black-holes every connection open at that moment
+ * (see `ChaosProxy` for the other ways to cut): each end sees a peer that has gone silent, as behind a
+ * dead NAT or a frozen process. Later connections are forwarded normally.
  */
 export async function startProxy(t: TestContext, targetPort: number): Promise<{ url: string; freeze(): void }> {
-  const sockets = new Set<Socket>();
-  const pairs: Array<[Socket, Socket]> = [];
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    sockets.add(upstream);
-    upstream.once('close', () => sockets.delete(upstream));
-    for (const socket of [client, upstream]) socket.on('error', () => undefined);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
-    pairs.push([client, upstream]);
-  });
-  const port = await listen(t, server, sockets);
-  return {
-    url: `ws://127.0.0.1:${port}`,
-    freeze: () => {
-      for (const [client, upstream] of pairs.splice(0)) {
-        client.unpipe(upstream);
-        upstream.unpipe(client);
-        client.pause();
-        upstream.pause();
-      }
-    },
-  };
+  const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port: targetPort } });
+  return { url: proxy.url, freeze: () => void proxy.cut('blackhole') };
 }
