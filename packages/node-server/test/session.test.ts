@@ -1,66 +1,11 @@
 import assert from 'node:assert/strict';
-import { connect, createServer, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { connectToWebsocket, type WebSocketConn } from '@corows/core';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { ServerConn } from '../src/index.js';
 import { deferred, startServer, waitFor } from './helpers.js';
 import { startProxy } from './tcp-tools.js';
-
-/** A TCP proxy whose live links a test can cut: `fin` (end both ways) or `rst` (reset both ways). */
-async function cutter(t: TestContext, port: number): Promise<{ url: string; cut(how: 'fin' | 'rst'): number; links(): number; refuse(on: boolean): void }> {
-  const pairs = new Set<[Socket, Socket]>();
-  let refusing = false;
-  const server = createServer((client) => {
-    if (refusing) {
-      client.on('error', () => undefined);
-      client.resetAndDestroy();
-      return;
-    }
-    const upstream = connect(port, '127.0.0.1');
-    const pair: [Socket, Socket] = [client, upstream];
-    pairs.add(pair);
-    for (const socket of pair) {
-      socket.on('error', () => undefined);
-      socket.once('close', () => {
-        pairs.delete(pair);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const all = new Set<Socket>();
-  server.on('connection', (socket) => {
-    all.add(socket);
-    socket.once('close', () => all.delete(socket));
-  });
-  t.after(() => {
-    server.close();
-    for (const pair of pairs) for (const socket of pair) socket.destroy();
-    for (const socket of all) socket.destroy();
-  });
-  return {
-    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
-    links: () => pairs.size,
-    refuse: (on) => {
-      refusing = on;
-    },
-    cut: (how) => {
-      const n = pairs.size;
-      for (const pair of [...pairs]) {
-        pairs.delete(pair);
-        for (const socket of pair) {
-          if (how === 'rst') socket.resetAndDestroy();
-          else socket.end();
-        }
-      }
-      return n;
-    },
-  };
-}
+import { ChaosProxy } from './support/chaos-proxy.js';
 
 const FAST = { initialDelay: 5, maxDelay: 20, maxAttempts: 200 };
 
@@ -83,7 +28,9 @@ async function rawPeer(t: TestContext, url: string, id: string): Promise<{ ws: W
   return { ws, frames, texts, closed };
 }
 
-test('a session carries numbered messages both ways across many cut links: none lost, duplicated or reordered', async (t) => {
+const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000);
+
+test('a session carries numbered messages both ways across links cut at random (FIN, RST, black hole, mid-handshake): none lost, duplicated or reordered', async (t) => {
   const TOTAL = 3000;
   const conns: ServerConn[] = [];
   const serverGot: number[] = [];
@@ -106,9 +53,9 @@ test('a session carries numbered messages both ways across many cut links: none 
       serverGot.push(Number(String(msg).slice(1)));
     }
     serverDone.resolve();
-  }, { resume: true, keepAlive: false });
-  const proxy = await cutter(t, port);
-  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
+  }, { resume: true, keepAlive: { interval: 100, timeout: 100 } });
+  const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST, keepAlive: { interval: 100, timeout: 100 } });
   t.after(() => client.terminate());
   assert.notEqual(client.session, null, 'the server offered a session');
   let resumed = 0;
@@ -122,17 +69,16 @@ test('a session carries numbered messages both ways across many cut links: none 
     clientGot.push(Number(String(msg).slice(1)));
     if (clientGot.length === TOTAL) clientDone.resolve();
   });
-  let cuts = 0;
-  const chaos = setInterval(() => {
-    cuts += proxy.cut(cuts % 2 === 0 ? 'rst' : 'fin');
-  }, 40);
+  const run = proxy.cutRandomly({ seed: SEED, everyMs: 40, modes: ['fin', 'rst', 'blackhole'], handshakeFaults: 0.2 });
+  t.after(() => run.stop());
   for (let i = 1; i <= TOTAL; i += 1) {
     await client.sendMessage(`c${i}`);
     if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all([serverDone.promise, clientDone.promise]);
-  clearInterval(chaos);
-  assert.ok(cuts >= 5, `links were cut (${cuts})`);
+  run.stop();
+  const cuts = run.log.length;
+  assert.ok(cuts >= 5, `links were cut (${cuts}; seed ${SEED})`);
   assert.ok(resumed >= 3, `the client resumed (${resumed})`);
   assert.equal(resets, 0);
   assert.deepEqual(serverGot, Array.from({ length: TOTAL }, (_, i) => i + 1));
@@ -144,7 +90,7 @@ test('a session carries numbered messages both ways across many cut links: none 
 
 test('while the client is away the server connection waits (CONNECTING), holds its sends, and both ends emit resumed', async (t) => {
   const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false });
-  const proxy = await cutter(t, port);
+  const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
   const first = deferred<ServerConn>();
   let conns = 0;
   server.whenNewConn((conn) => {
@@ -156,14 +102,14 @@ test('while the client is away the server connection waits (CONNECTING), holds i
   const conn = await first.promise;
   assert.equal(conn.session?.id, client.session?.id, 'both ends name the same session');
   assert.match(String(client.session?.id), /^[A-Za-z0-9_-]{22}$/);
-  proxy.refuse(true);
+  proxy.failNewLinks('refuse');
   proxy.cut('rst');
   await waitFor(() => conn.state === 'CONNECTING', 'the server connection to wait');
   assert.equal(await conn.sendMessage('held by the server'), null);
   assert.equal(await client.sendMessage('held by the client'), null);
   const serverResumed = new Promise<void>((resolve) => conn.once('resumed', resolve));
   const clientResumed = new Promise<void>((resolve) => client.once('resumed', resolve));
-  proxy.refuse(false);
+  await proxy.acceptNewLinks();
   assert.equal(await client.receiveMessage({ timeout: 5000 }), 'held by the server');
   assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'held by the client');
   await Promise.all([serverResumed, clientResumed]);
@@ -175,7 +121,7 @@ test('while the client is away the server connection waits (CONNECTING), holds i
 
 test('a window that passes ends the session: the server connection closes with the reason; the client resets and goes on as a new session', async (t) => {
   const { server, port } = await startServer(t, undefined, { resume: { window: 150 }, keepAlive: false });
-  const proxy = await cutter(t, port);
+  const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
   const conns: ServerConn[] = [];
   server.whenNewConn((conn) => void conns.push(conn));
   const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
@@ -183,7 +129,7 @@ test('a window that passes ends the session: the server connection closes with t
   await waitFor(() => conns.length === 1, 'the first connection');
   const firstId = client.session?.id;
   const old = conns[0] as ServerConn;
-  proxy.refuse(true);
+  proxy.failNewLinks('refuse');
   proxy.cut('fin');
   await client.sendMessage('sent while away, in the old session');
   const ended = await new Promise<{ code: number; reason: string }>((resolve) => old.once('close', (code, reason) => resolve({ code, reason })));
@@ -191,7 +137,7 @@ test('a window that passes ends the session: the server connection closes with t
   assert.match(ended.reason, /session expired: the client did not come back within 150 ms/);
   assert.equal(await old.receiveMessage(), null, 'its coroutine gets null');
   const reset = new Promise<[string, number]>((resolve) => client.once('reset', (reason, missing) => resolve([reason, missing])));
-  proxy.refuse(false);
+  await proxy.acceptNewLinks();
   const [reason, missing] = await reset;
   assert.match(reason, /session expired/);
   assert.equal(missing, 1, 'the message sent while away may be missing');
@@ -258,7 +204,7 @@ test('a wrong or borrowed secret is refused and the real session goes on untouch
 test('verify runs on every link of a session, resumes included', async (t) => {
   let verified = 0;
   const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false, verify: () => (verified += 1) > 0 });
-  const proxy = await cutter(t, port);
+  const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
   const first = deferred<ServerConn>();
   server.whenNewConn((conn) => first.resolve(conn));
   const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
@@ -316,5 +262,65 @@ test('a link gone silent (a black hole) is found by the heartbeat and the sessio
   assert.equal(await client.receiveMessage({ timeout: 5000 }), 'across the black hole');
   assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'the other way');
   assert.equal(client.session?.resumes, 1);
+  client.terminate();
+});
+
+test('resume against a plain WebSocket server: a plain reconnecting connection, conn.session null, nothing corows on the wire', async (t) => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  t.after(() => {
+    for (const ws of wss.clients) ws.terminate();
+    return new Promise<void>((resolve) => wss.close(() => resolve()));
+  });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const seen: string[] = [];
+  wss.on('connection', (ws, req) => {
+    seen.push(String(req.url));
+    ws.on('message', (data) => ws.send(`echo ${String(data)}`));
+  });
+  const client = await connectToWebsocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
+  assert.equal(client.session, null);
+  await client.sendMessage('\u0000hi');
+  assert.equal(await client.receiveMessage({ timeout: 5000 }), 'echo \u0000hi', 'not escaped, no hello before it');
+  const reopened = new Promise<void>((resolve) => client.once('open', resolve));
+  for (const ws of wss.clients) ws.terminate();
+  await reopened;
+  await client.sendMessage('again');
+  assert.equal(await client.receiveMessage({ timeout: 5000 }), 'echo again');
+  assert.equal(client.session, null);
+  assert.doesNotMatch(seen.slice(1).join(' '), /corows_session/, 'after the first link, no routing id either');
+  client.terminate();
+});
+
+test('resume against a corows server without resume: refused (disabled), a plain reconnecting connection that still speaks corows', async (t) => {
+  const { url } = await startServer(t, async (conn) => {
+    conn.whenRequest((value) => `re: ${String(value)}`);
+    for await (const msg of conn) await conn.sendMessage(`echo ${String(msg)}`);
+  });
+  const client = await connectToWebsocket(url, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
+  assert.equal(client.session, null);
+  await client.sendMessage('hi');
+  assert.equal(await client.receiveMessage({ timeout: 5000 }), 'echo hi', 'the hello never reached the application');
+  assert.equal(await client.request('q'), 're: q');
+  client.terminate();
+});
+
+test('requests and replies are units of the session: a reply in flight when the link drops arrives after the resume', async (t) => {
+  const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false });
+  const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
+  const asked = deferred<(reply: string) => void>();
+  server.whenNewConn((conn) => {
+    conn.whenRequest((value) => new Promise<string>((resolve) => asked.resolve((reply) => resolve(`${String(value)} → ${reply}`))));
+  });
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST });
+  const reply = client.request('question', { timeout: 10_000 });
+  const answer = await asked.promise;
+  await proxy.failNewLinks('refuse');
+  proxy.cut('rst');
+  await waitFor(() => client.state === 'CONNECTING', 'the client to notice');
+  answer('answer given while the client was away');
+  await proxy.acceptNewLinks();
+  assert.equal(await reply, 'question → answer given while the client was away');
   client.terminate();
 });
