@@ -93,6 +93,10 @@ export class ClientSession {
   }
 
   private answered(frame: ControlFrame): void {
+    if (frame.t === 'refused' && this.mode === 'on') {
+      this.reset(`the server ended the session: ${String(frame.reason)}`); // a bound exceeded there
+      return;
+    }
     if (this.mode !== 'hello') return; // a late answer, or a stray one: not for this link
     if (frame.t === 'welcome') this.welcomed(frame);
     else if (frame.t === 'refused' && this.resuming) this.reset(`the server refused to resume the session: ${String(frame.reason)}`);

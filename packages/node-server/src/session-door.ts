@@ -63,13 +63,16 @@ export class SessionDoor<Data, Conn> {
     const bounds = peerBounds(frame);
     if (frame.secret === undefined) {
       let supervisor: ServerSession | undefined;
-      const opened = this.registry.open(id, () => {
+      const opened = this.registry.open(id, (secret) => {
+        // The welcome goes first, before whenNewConn can send anything.
+        const { window, maxUnacked, maxUnackedBytes } = this.settings;
+        ws.send(encodeControl({ t: 'welcome', secret, received: 0, window, maxUnacked, maxUnackedBytes }));
         const conn = this.host.create(ws, req, data, (links) => (supervisor = new ServerSession(links, this.settings, this.registry, id)));
         (supervisor as ServerSession).conn = conn as never;
         return supervisor as ServerSession;
       });
       if ('code' in opened) refuse(ws, opened);
-      else opened.session.welcome(opened.secret, bounds);
+      else opened.started(bounds);
       return;
     }
     const received = frame.received;

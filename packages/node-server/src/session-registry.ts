@@ -49,16 +49,17 @@ export class SessionRegistry<S> {
   }
 
   /**
-   * Opens a session under `id`: returns its secret (base64url), or a refusal if `id` is taken (a new
-   * session never displaces a live one: the routing id is not a credential).
+   * Opens a session under `id`, made by `make` with its secret (base64url); a refusal if `id` is taken
+   * (a new session never displaces a live one: the routing id is not a credential).
    */
-  open(id: string, make: () => S): { secret: string; session: S } | SessionRefusal {
+  open(id: string, make: (secret: string) => S): S | SessionRefusal {
     if (this.live.has(id)) return { code: 'in-use', reason: 'a live session already has this routing id' };
     const secret = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
-    const session = make();
-    this.live.set(id, { secret, session, timer: undefined });
+    const entry: Entry<S | undefined> = { secret, session: undefined, timer: undefined };
+    this.live.set(id, entry as Entry<S>);
     this.ended.delete(id);
-    return { secret: secret.toString('base64url'), session };
+    (entry as { session: S }).session = make(secret.toString('base64url'));
+    return entry.session as S;
   }
 
   /** The session `id` if `secret` is its secret; otherwise a refusal, and the session is left alone. */

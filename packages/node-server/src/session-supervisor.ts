@@ -72,11 +72,10 @@ export class ServerSession implements LinkSupervisor {
     this.links.finish(code, reason);
   }
 
-  /** A new session: welcome on its first link, then live. */
-  welcome(secret: string, peerBounds: PeerBounds | undefined): void {
+  /** A new session, welcomed on its first link: live from now on (what `whenNewConn` sent goes out). */
+  started(peerBounds: PeerBounds | undefined): void {
+    if (this.ended) return;
     if (peerBounds !== undefined) this.layer.acks.peerBounds(peerBounds);
-    const { window, maxUnacked, maxUnackedBytes } = this.settings;
-    this.layer.say({ t: 'welcome', secret, received: 0, window, maxUnacked, maxUnackedBytes });
     this.layer.start(0);
   }
 

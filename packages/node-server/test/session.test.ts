@@ -324,3 +324,28 @@ test('requests and replies are units of the session: a reply in flight when the 
   assert.equal(await reply, 'question → answer given while the client was away');
   client.terminate();
 });
+
+test('a server whose bound is exceeded on a live link ends the session; the client resets with the reason and goes on', async (t) => {
+  const conns: ServerConn[] = [];
+  const { url } = await startServer(t, (conn) => {
+    conns.push(conn);
+    const burst = (): void => {
+      for (let i = 1; i <= 6; i += 1) void conn.sendMessage(`m${i}`); // in one tick: no ack can come between
+    };
+    if (conns.length === 1) setTimeout(burst, 50); // once the client listens for reset
+  }, { resume: { maxUnacked: 5 }, keepAlive: false });
+  const client = await connectToWebsocket(url, { resume: true, reconnect: FAST });
+  t.after(() => client.terminate());
+  const firstId = client.session?.id;
+  const [reason, missing] = await new Promise<[string, number]>((resolve) => client.once('reset', (r, m) => resolve([r, m])));
+  assert.match(reason, /session bound exceeded: more than 5 messages unacknowledged/);
+  assert.equal(missing, 0);
+  const first = conns[0] as ServerConn;
+  await waitFor(() => first.state === 'CLOSED', 'the first session to end');
+  assert.equal(first.closeCode, 1008);
+  await waitFor(() => conns.length === 2 && client.session !== null, 'the new session');
+  assert.notEqual(client.session?.id, firstId);
+  await client.sendMessage('on the new session');
+  assert.equal(await (conns[1] as ServerConn).receiveMessage({ timeout: 5000 }), 'on the new session');
+  client.terminate();
+});
