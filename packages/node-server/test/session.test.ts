@@ -7,6 +7,7 @@ import { deferred, startServer, waitFor } from './helpers.js';
 import { startProxy } from './tcp-tools.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
 
+const LIMIT = { timeout: 30_000 };
 const FAST = { initialDelay: 5, maxDelay: 20, maxAttempts: 200 };
 
 /** A hand-written protocol peer: `ws` with a routing id, speaking §5 by hand (and never acknowledging). */
@@ -30,7 +31,7 @@ async function rawPeer(t: TestContext, url: string, id: string): Promise<{ ws: W
 
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000);
 
-test('a session carries numbered messages both ways across links cut at random (FIN, RST, black hole, mid-handshake): none lost, duplicated or reordered', async (t) => {
+test('a session carries numbered messages both ways across links cut at random (FIN, RST, black hole, mid-handshake): none lost, duplicated or reordered', LIMIT, async (t) => {
   const TOTAL = 3000;
   const conns: ServerConn[] = [];
   const serverGot: number[] = [];
@@ -88,7 +89,7 @@ test('a session carries numbered messages both ways across links cut at random (
   client.terminate();
 });
 
-test('while the client is away the server connection waits (CONNECTING), holds its sends, and both ends emit resumed', async (t) => {
+test('while the client is away the server connection waits (CONNECTING), holds its sends, and both ends emit resumed', LIMIT, async (t) => {
   const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false });
   const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
   const first = deferred<ServerConn>();
@@ -119,7 +120,7 @@ test('while the client is away the server connection waits (CONNECTING), holds i
   client.terminate();
 });
 
-test('a window that passes ends the session: the server connection closes with the reason; the client resets and goes on as a new session', async (t) => {
+test('a window that passes ends the session: the server connection closes with the reason; the client resets and goes on as a new session', LIMIT, async (t) => {
   const { server, port } = await startServer(t, undefined, { resume: { window: 150 }, keepAlive: false });
   const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
   const conns: ServerConn[] = [];
@@ -150,7 +151,7 @@ test('a window that passes ends the session: the server connection closes with t
   client.terminate();
 });
 
-test('a peer that never acknowledges ends the session at the bound: 1008 with the reason, memory bounded', async (t) => {
+test('a peer that never acknowledges ends the session at the bound: 1008 with the reason, memory bounded', LIMIT, async (t) => {
   const first = deferred<ServerConn>();
   const { url } = await startServer(t, (conn) => first.resolve(conn), { resume: { maxUnacked: 10 }, keepAlive: false });
   const peer = await rawPeer(t, url, 'A'.repeat(22));
@@ -169,7 +170,7 @@ test('a peer that never acknowledges ends the session at the bound: 1008 with th
   assert.deepEqual((peer.frames as { t: string }[]).map((frame) => frame.t), ['welcome', 'refused']);
 });
 
-test('a wrong or borrowed secret is refused and the real session goes on untouched', async (t) => {
+test('a wrong or borrowed secret is refused and the real session goes on untouched', LIMIT, async (t) => {
   const { server, port, url } = await startServer(t, undefined, { resume: true, keepAlive: false });
   const conns: ServerConn[] = [];
   server.whenNewConn((conn) => void conns.push(conn));
@@ -201,7 +202,7 @@ test('a wrong or borrowed secret is refused and the real session goes on untouch
   client.terminate();
 });
 
-test('verify runs on every link of a session, resumes included', async (t) => {
+test('verify runs on every link of a session, resumes included', LIMIT, async (t) => {
   let verified = 0;
   const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false, verify: () => (verified += 1) > 0 });
   const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
@@ -219,7 +220,7 @@ test('verify runs on every link of a session, resumes included', async (t) => {
   client.terminate();
 });
 
-test('a plain ws client gets plain WebSocket behaviour from a resume server', async (t) => {
+test('a plain ws client gets plain WebSocket behaviour from a resume server', LIMIT, async (t) => {
   const { url } = await startServer(t, async (conn) => {
     for await (const msg of conn) await conn.sendMessage(`echo ${String(msg)}`);
   }, { resume: true });
@@ -231,7 +232,7 @@ test('a plain ws client gets plain WebSocket behaviour from a resume server', as
   assert.equal(await answer, 'echo hi');
 });
 
-test('a client that closes ends its session at once; a server that closes ends it too', async (t) => {
+test('a client that closes ends its session at once; a server that closes ends it too', LIMIT, async (t) => {
   const { server, url } = await startServer(t, undefined, { resume: true, keepAlive: false });
   const conns: ServerConn[] = [];
   server.whenNewConn((conn) => void conns.push(conn));
@@ -249,7 +250,7 @@ test('a client that closes ends its session at once; a server that closes ends i
   assert.equal(await secondClosed, 4000, 'the client does not try to resume a session the server closed');
 });
 
-test('a link gone silent (a black hole) is found by the heartbeat and the session resumes on a new link', async (t) => {
+test('a link gone silent (a black hole) is found by the heartbeat and the session resumes on a new link', LIMIT, async (t) => {
   const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: { interval: 100, timeout: 100 } });
   const proxy = await startProxy(t, port);
   const first = deferred<ServerConn>();
@@ -265,7 +266,7 @@ test('a link gone silent (a black hole) is found by the heartbeat and the sessio
   client.terminate();
 });
 
-test('resume against a plain WebSocket server: a plain reconnecting connection, conn.session null, nothing corows on the wire', async (t) => {
+test('resume against a plain WebSocket server: a plain reconnecting connection, conn.session null, nothing corows on the wire', LIMIT, async (t) => {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   t.after(() => {
     for (const ws of wss.clients) ws.terminate();
@@ -292,7 +293,7 @@ test('resume against a plain WebSocket server: a plain reconnecting connection, 
   client.terminate();
 });
 
-test('resume against a corows server without resume: refused (disabled), a plain reconnecting connection that still speaks corows', async (t) => {
+test('resume against a corows server without resume: refused (disabled), a plain reconnecting connection that still speaks corows', LIMIT, async (t) => {
   const { url } = await startServer(t, async (conn) => {
     conn.whenRequest((value) => `re: ${String(value)}`);
     for await (const msg of conn) await conn.sendMessage(`echo ${String(msg)}`);
@@ -306,7 +307,7 @@ test('resume against a corows server without resume: refused (disabled), a plain
   client.terminate();
 });
 
-test('requests and replies are units of the session: a reply in flight when the link drops arrives after the resume', async (t) => {
+test('requests and replies are units of the session: a reply in flight when the link drops arrives after the resume', LIMIT, async (t) => {
   const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false });
   const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
   const asked = deferred<(reply: string) => void>();
@@ -325,7 +326,7 @@ test('requests and replies are units of the session: a reply in flight when the 
   client.terminate();
 });
 
-test('a server whose bound is exceeded on a live link ends the session; the client resets with the reason and goes on', async (t) => {
+test('a server whose bound is exceeded on a live link ends the session; the client resets with the reason and goes on', LIMIT, async (t) => {
   const conns: ServerConn[] = [];
   const { url } = await startServer(t, (conn) => {
     conns.push(conn);
@@ -347,5 +348,24 @@ test('a server whose bound is exceeded on a live link ends the session; the clie
   assert.notEqual(client.session?.id, firstId);
   await client.sendMessage('on the new session');
   assert.equal(await (conns[1] as ServerConn).receiveMessage({ timeout: 5000 }), 'on the new session');
+  client.terminate();
+});
+
+test('a resume drops the session’s old link if the server still has it (half-open)', LIMIT, async (t) => {
+  const { server, port } = await startServer(t, undefined, { resume: true, keepAlive: false });
+  const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
+  const first = deferred<ServerConn>();
+  server.whenNewConn((conn) => first.resolve(conn));
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST, keepAlive: { interval: 100, timeout: 100 } });
+  const conn = await first.promise;
+  const socketOf = (c: ServerConn): WebSocket => (c as unknown as { link: { socket: WebSocket } }).link.socket; // test-only peek
+  const old = socketOf(conn);
+  const resumed = new Promise<void>((resolve) => conn.once('resumed', resolve));
+  proxy.cut('blackhole'); // the server, without a heartbeat, never notices
+  await resumed;
+  assert.notEqual(socketOf(conn), old);
+  await waitFor(() => old.readyState === WebSocket.CLOSED, 'the old socket to be dropped');
+  await conn.sendMessage('on the new link');
+  assert.equal(await client.receiveMessage({ timeout: 5000 }), 'on the new link');
   client.terminate();
 });
