@@ -1,5 +1,4 @@
 import { prepareDial } from '#dial';
-import { newRoutingId, sessionUrl } from './session-id.js';
 import type { Dial } from './dial.js';
 import { parseAddress } from './address.js';
 import { checkMaxQueue, type ConnOptions } from './conn-options.js';
@@ -12,7 +11,7 @@ import { waitForOpen } from './handshake.js';
 import { resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './keep-alive-options.js';
 import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
-import { resolveResume, type ResumeOptions } from './session-options.js';
+import type { ResumeOptions } from './session-options.js';
 import type { TlsOptions } from './tls.js';
 import type { HeaderValues } from './types.js';
 
@@ -166,8 +165,7 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
   const keepAlive = resolveKeepAlive(options.keepAlive, 'connectToWebsocket()');
-  const resume = resolveResume(options.resume, 'connectToWebsocket()');
-  const policy = resolveReconnect(options.reconnect ?? resume !== undefined);
+  const policy = resolveReconnect(options.reconnect ?? (options.resume !== undefined && options.resume !== false));
   const maxQueue = checkMaxQueue(options.maxQueue);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
   if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
@@ -178,8 +176,8 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     throw new RangeError(`connectToWebsocket(): maxPayload must be a whole number of bytes, at least 1, got ${describeValue(maxPayload)}`);
   }
   const dial = prepareDial({ ...options, maxPayload });
-  const session = resume === undefined ? undefined : { settings: resume, href, id: newRoutingId() };
-  const openSocket = (url = session === undefined ? href : sessionUrl(href, session.id)): WebSocketLike => {
+  let first = href; // with `resume`, the first link's URL carries the routing id
+  const openSocket = (url = first): WebSocketLike => {
     try {
       return dial.open(url);
     } catch (err) {
@@ -193,6 +191,8 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     policy === undefined ? undefined : import('./reconnector.js'),
   ]);
   return parts.then(([, reconnector]) => {
+    const session = reconnector?.sessionSetup(options.resume, href); // `resume` is checked with the module that needs it
+    if (session !== undefined) first = session.url;
     const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen, resume: session };
     let supervisor: import('./reconnector.js').Reconnector | undefined;
     const supervise = reconnector === undefined || setup === undefined ? undefined : (links: LinkSwitch) => (supervisor = new reconnector.Reconnector(links, setup));

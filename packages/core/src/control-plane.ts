@@ -1,4 +1,4 @@
-import { decodeControl } from './control.js';
+import { decodeControl, encodeControl } from './control.js';
 import { CloseCode } from './close-codes.js';
 import { CorowsError } from './errors.js';
 import { Requests, type RequestWire } from './requests.js';
@@ -34,6 +34,8 @@ export class ControlPlane {
       return;
     }
     if (REQUEST_TYPES.has(frame.t)) this.requests.control(frame);
+    // A `hello` here: this end keeps no sessions (PROTOCOL.md §5.2); the peer goes on without one.
+    else if (frame.t === 'hello') void this.wire.writeControl(encodeControl({ t: 'refused', code: 'disabled', reason: 'this server keeps no sessions (resume is off)' }));
     // A type this end does not know is ignored (PROTOCOL.md §2).
   }
 

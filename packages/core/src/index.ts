@@ -41,10 +41,6 @@ export type {
   SessionInfo,
   WebSocketConnEvents,
 } from './types.js';
-export { DEFAULT_MAX_UNACKED, DEFAULT_MAX_UNACKED_BYTES, DEFAULT_RESUME_WINDOW, resolveResume } from './session-options.js';
 export type { ResumeOptions, ResumeSettings } from './session-options.js';
-export { Session } from './session.js';
-export { decodeControl, encodeControl } from './control.js';
 export type { ControlFrame } from './control.js';
-export type { SessionWire } from './session.js';
-export { SESSION_PARAM } from './session-id.js';
+// The session's parts for servers are in `@corows/core/session`: a page never loads them.

@@ -19,7 +19,6 @@ import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
 import type { Message, RequestHandler, RequestOptions, WebSocketConnEvents } from './types.js';
 import type { GuardedEmitter } from './guarded-emitter.js';
 import type { Session } from './session.js';
-import { linkDown, routeControl, sendOwn, unitSize } from './session-route.js';
 
 const EMPTY_FRAME = new Uint8Array(0);
 
@@ -95,7 +94,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   /** Puts `session` between the protocol and the policy (`undefined` takes it out). */
   useSession(session: Session | undefined): void {
     this.session = session;
-    session?.bind({ writeFrame: (data) => this.writeFrame(data, 'send()', linkDown), writeControl: (frame) => sendOwn(this.link, frame), broken: (reason) => this.closeLink(CloseCode.ProtocolError, reason) });
+    session?.bind(this);
   }
 
   /** Writes one control message (already encoded) on the open link. */
@@ -141,7 +140,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     else if (control !== undefined) use(control);
   }
 
-  private closeLink(code: number, reason: string): void {
+  closeLink(code: number, reason: string): void {
     try {
       this.link.close(code, reason);
     } catch {
@@ -155,7 +154,8 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     return this.protocol.agreed ? 'agreed' : 'plain';
   }
 
-  private writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
+  /** Writes one frame as it is on the open link, below the protocol and the session. */
+  writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
     const refused = this.policy?.admitOutgoing(this.owner, data);
     if (refused !== undefined) return Promise.resolve(refused);
     return sendResult(
@@ -193,7 +193,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     this.keepAlive?.heard();
     const app = this.protocol.read(msg);
     if (app === undefined) return;
-    this.session?.arrived(unitSize(app, bytes));
+    this.session?.delivered(app, bytes);
     this.owner.emit('message', app);
     this.inbox.deliver(app);
   }
@@ -207,7 +207,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   }
 
   controlArrived(text: string): void {
-    if (!routeControl(this.session, text, this.link)) this.withControl((control) => control.arrived(text), true);
+    if (this.session?.route(text) !== true) this.withControl((control) => control.arrived(text), true);
   }
 
   onClose(code: number, reason: string): void {

@@ -7,6 +7,8 @@ import { Outbox, type OutgoingData } from './outbox.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect } from './reconnect-rules.js';
 import { ClientSession } from './session-client.js';
+
+export { sessionSetup } from './session-client.js';
 import type { ResumeSettings } from './session-options.js';
 import type { WebSocketLike } from './socket.js';
 import type { SessionInfo } from './types.js';

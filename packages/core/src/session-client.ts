@@ -3,6 +3,18 @@ import { Session, type ControlFrame } from './session.js';
 import type { SessionInfo } from './types.js';
 import type { UnitBounds } from './unit-log.js';
 import { newRoutingId, sessionUrl } from './session-id.js';
+import { resolveResume, type ResumeOptions, type ResumeSettings } from './session-options.js';
+
+/**
+ * The client's `resume` option, checked (a `TypeError`/`RangeError` naming it), with the first link's
+ * routing id and URL; `undefined` without `resume`.
+ */
+export function sessionSetup(resume: boolean | ResumeOptions | undefined, href: string): { settings: ResumeSettings; href: string; id: string; url: string } | undefined {
+  const settings = resolveResume(resume, 'connectToWebsocket()');
+  if (settings === undefined) return undefined;
+  const id = newRoutingId();
+  return { settings, href, id, url: sessionUrl(href, id) };
+}
 
 /**
  * Where the client's session stands: the answer to a `hello` is awaited (`hello`), a link carries it

@@ -1,20 +1,25 @@
 import { AckPolicy } from './ack-policy.js';
-import type { ControlFrame } from './control.js';
+import { decodeControl, encodeControl, type ControlFrame } from './control.js';
 import { CorowsError } from './errors.js';
+import type { Link } from './link-api.js';
+import type { Message } from './types.js';
 import type { OutgoingData } from './outbox.js';
 import { UnitLog, type UnitBounds } from './unit-log.js';
 
 export type { ControlFrame };
 
-/** Where a {@link Session} writes: the current link, below the session (policy, then socket). */
-export interface SessionWire {
-  /** Writes one unit's frame as it is; resolves like a send. */
-  writeFrame(data: OutgoingData): Promise<Error | null>;
-  /** Writes one control message on the open link; `false` if there is none. */
-  writeControl(frame: ControlFrame): boolean;
-  /** The peer broke the session protocol: the link closes with 1002 and `reason`. */
-  broken(reason: string): void;
+/** Where a {@link Session} writes (the connection's pipeline): the current link, below the session. */
+export interface SessionHost {
+  readonly link: Link;
+  /** Writes one frame as it is (policy, then socket); resolves like a send. */
+  writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null>;
+  /** Closes the current link. */
+  closeLink(code: number, reason: string): void;
 }
+
+/** The session's own control types (PROTOCOL.md §5): not units. */
+const SESSION_TYPES: ReadonlySet<string> = new Set(['hello', 'welcome', 'refused', 'ack']);
+const OPEN = 1;
 
 /** What an end does with the session's own messages other than `ack`: `hello`, `welcome`, `refused`. */
 export type HandshakeHandler = (frame: ControlFrame) => void;
@@ -30,7 +35,7 @@ export type HandshakeHandler = (frame: ControlFrame) => void;
 export class Session {
   log = new UnitLog();
   readonly acks: AckPolicy;
-  private wire: SessionWire | undefined;
+  private host: SessionHost | undefined;
   private live = false;
 
   constructor(
@@ -40,7 +45,7 @@ export class Session {
     /** A send would exceed the bounds (`reason` says which): the end ends the session. */
     private readonly overflow: (reason: string) => void,
   ) {
-    this.acks = new AckPolicy((n) => this.live && this.wire?.writeControl({ t: 'ack', n }) === true);
+    this.acks = new AckPolicy((n) => this.live && this.say({ t: 'ack', n }));
   }
 
   /** Whether the current link carries the session (units are written, not only kept). */
@@ -54,8 +59,8 @@ export class Session {
   }
 
   /** Connects the session to the connection's pipeline. */
-  bind(wire: SessionWire): void {
-    this.wire = wire;
+  bind(host: SessionHost): void {
+    this.host = host;
   }
 
   /**
@@ -74,18 +79,37 @@ export class Session {
       return Promise.resolve(new CorowsError(`send refused: ${reason}; the session ended`, { code: 'ERR_SESSION_BOUND' }));
     }
     this.log.push(unit, bytes);
-    if (!this.live || this.wire === undefined) return Promise.resolve(null);
-    return this.wire.writeFrame(unit).then(() => null);
+    return this.live ? this.write(unit).then(() => null) : Promise.resolve(null);
   }
 
   /** Writes one control message of the session's own on the open link; `false` if there is none. */
   say(frame: ControlFrame): boolean {
-    return this.wire?.writeControl(frame) === true;
+    const link = this.host?.link;
+    if (link?.readyState !== OPEN) return false;
+    link.send(encodeControl(frame), ignore);
+    return true;
   }
 
   /** The peer broke the session protocol: the link closes with 1002 and `reason`. */
   broken(reason: string): void {
-    this.wire?.broken(reason);
+    this.host?.closeLink(1002, reason.slice(0, 120));
+  }
+
+  /** An application message arrived (`bytes`: its size, where the socket tells it). */
+  delivered(msg: Message, bytes: number | undefined): void {
+    this.acks.arrived(bytes ?? (typeof msg === 'string' ? msg.length : msg.byteLength));
+  }
+
+  /**
+   * A control message arrived: `true` if it was the session's own (`hello`, `welcome`, `refused`,
+   * `ack`), handled here; `false` if it goes on to the control plane (counted first if it is a unit).
+   */
+  route(text: string): boolean {
+    const frame = decodeControl(text);
+    if (typeof frame === 'string') return false; // the control plane reports it
+    if (SESSION_TYPES.has(frame.t)) this.control(frame);
+    else this.acks.arrived(text.length);
+    return SESSION_TYPES.has(frame.t);
   }
 
   /** A sequenced unit of `bytes` arrived (it goes on to the application). */
@@ -100,7 +124,7 @@ export class Session {
       return;
     }
     const problem = typeof frame.n === 'number' ? this.log.ack(frame.n) : 'an ack without a count n';
-    if (problem !== undefined) this.wire?.broken(`corows session: ${problem}`);
+    if (problem !== undefined) this.broken(`corows session: ${problem}`);
   }
 
   /**
@@ -112,9 +136,12 @@ export class Session {
     if (typeof units === 'string') return units;
     this.acks.reportedNow();
     this.live = true;
-    const wire = this.wire as SessionWire;
-    for (const unit of units) void wire.writeFrame(unit.data);
+    for (const unit of units) void this.write(unit.data);
     return undefined;
+  }
+
+  private write(data: OutgoingData): Promise<Error | null> {
+    return (this.host as SessionHost).writeFrame(data, 'send()', linkDown);
   }
 
   /** The link went down: hold units until the next {@link Session.start}. */
@@ -134,6 +161,12 @@ export class Session {
     this.acks.reset();
     return missing;
   }
+}
+
+function ignore(): void {}
+
+function linkDown(): Error {
+  return new CorowsError('the link is down (the message is kept, and sent again on the next link)', { code: 'ERR_CLOSED' });
 }
 
 /** Binary data is copied when taken: a caller reusing its buffer must not change what is replayed. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AckPolicy, ACK_DELAY } from '../src/ack-policy.js';
 import type { OutgoingData } from '../src/outbox.js';
-import { Session, sizeOf, type ControlFrame } from '../src/session.js';
+import { Session, sizeOf, type ControlFrame, type SessionHost } from '../src/session.js';
 import { resolveResume } from '../src/session-options.js';
 import { UnitLog } from '../src/unit-log.js';
 
@@ -78,13 +78,17 @@ function wired(bounds = { maxUnacked: 3, maxUnackedBytes: 100 }) {
   const overflows: string[] = [];
   const broken: string[] = [];
   const session = new Session(bounds, (frame) => handshakes.push(frame), (reason) => overflows.push(reason));
+  const link = {
+    readyState: 1,
+    send: (text: string) => controls.push(JSON.parse(text.slice(1)) as ControlFrame),
+  };
   session.bind({
+    link: link as unknown as SessionHost['link'],
     writeFrame: (data) => {
       written.push(data);
       return Promise.resolve(null);
     },
-    writeControl: (frame) => controls.push(frame) > 0,
-    broken: (reason) => broken.push(reason),
+    closeLink: (_code, reason) => broken.push(reason),
   });
   return { session, written, controls, handshakes, overflows, broken };
 }

@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_PAYLOAD, resolveResume, type KeepAlive, type KeepAliveSettings, type ResumeOptions, type ResumeSettings } from '@corows/core';
+import { resolveResume } from '@corows/core/session';
+import { DEFAULT_MAX_PAYLOAD, type KeepAlive, type KeepAliveSettings, type ResumeOptions, type ResumeSettings } from '@corows/core';
 import type { PerMessageDeflateOptions } from './deflate-options.js';
 import { serverKeepAlive } from './heartbeat.js';
 import type { ServerTlsOptions } from './tls.js';

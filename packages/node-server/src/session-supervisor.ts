@@ -1,4 +1,5 @@
-import { CloseCode, Session, type LinkSupervisor, type LinkSwitch, type NodeTransport, type OutgoingData, type ResumeSettings, type SessionInfo, type WebSocketConn } from '@corows/core';
+import { Session } from '@corows/core/session';
+import { CloseCode, type LinkSupervisor, type LinkSwitch, type NodeTransport, type OutgoingData, type ResumeSettings, type SessionInfo, type WebSocketConn } from '@corows/core';
 import type { WebSocket } from 'ws';
 import type { SessionRegistry } from './session-registry.js';
 

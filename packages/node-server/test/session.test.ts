@@ -56,8 +56,11 @@ test('a session carries numbered messages both ways across links cut at random (
     serverDone.resolve();
   }, { resume: true, keepAlive: { interval: 100, timeout: 100 } });
   const proxy = await ChaosProxy.forTest(t, { target: { host: '127.0.0.1', port } });
-  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: FAST, keepAlive: { interval: 100, timeout: 100 } });
+  // Links are cut every 40 ms, so none lives to `stableAfter`: each reconnect counts as one more failed attempt.
+  const client = await connectToWebsocket(proxy.url, { resume: true, reconnect: { ...FAST, maxAttempts: 100_000 }, keepAlive: { interval: 100, timeout: 100 } });
   t.after(() => client.terminate());
+  const gaveUp = new Promise<never>((_, reject) => client.once('close', (code, reason) => reject(new Error(`the client closed: ${code} ${reason} (seed ${SEED})`))));
+  gaveUp.catch(() => undefined); // the race below reports it; after the test, the close is ours
   assert.notEqual(client.session, null, 'the server offered a session');
   let resumed = 0;
   client.on('resumed', () => (resumed += 1));
@@ -76,7 +79,7 @@ test('a session carries numbered messages both ways across links cut at random (
     await client.sendMessage(`c${i}`);
     if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
   }
-  await Promise.all([serverDone.promise, clientDone.promise]);
+  await Promise.race([Promise.all([serverDone.promise, clientDone.promise]), gaveUp]);
   run.stop();
   const cuts = run.log.length;
   assert.ok(cuts >= 5, `links were cut (${cuts}; seed ${SEED})`);
