@@ -6,6 +6,8 @@ export interface ConnRecord {
   protocol: string;
   headers: Record<string, string | string[] | undefined>;
   received: string[];
+  /** What a route noted along the way (e.g. `/service`: a request whose requester gave up). */
+  notes: string[];
   closeCode?: number;
   closeReason?: string;
 }
@@ -26,6 +28,10 @@ const describe = (msg: Message): string => (typeof msg === 'string' ? msg : `<${
  *   back; `{ "close": [4001, "bye"] }` closes with that code and reason.
  * - `/seed`: the seed's server (greets, intercepts the first message, echoes the rest).
  * - `/chat?room=R&name=N`: relays `N: text` to every other connection in room R.
+ * - `/service?id=I`: answers requests: `{ double: n, delay }` with `2n` after `delay` ms; `{ fail: text }`
+ *   throws an error with that message and code `E_FAIL`; `{ hang: true }` never answers, and notes
+ *   `aborted` when the requester gives up. A text message `ask` makes it ask the page
+ *   `{ question: 'name?' }` and send back `answer: <reply>` (or `error: <message>`).
  */
 export function createRoutes(records: ConnRecords): (conn: WebSocketConn) => void {
   const rooms = new Map<string, Set<WebSocketConn>>();
@@ -59,6 +65,29 @@ export function createRoutes(records: ConnRecords): (conn: WebSocketConn) => voi
       await conn.receiveMessage();
     },
 
+    '/service': (conn, query) => {
+      const notes = records.get(query.get('id') ?? '')?.notes;
+      conn.whenRequest(async (value, { signal }) => {
+        const ask = value as { double?: number; delay?: number; fail?: string; hang?: boolean };
+        if (ask.fail !== undefined) throw Object.assign(new Error(ask.fail), { code: 'E_FAIL' });
+        if (ask.hang === true) {
+          return new Promise((_, reject) => signal.addEventListener('abort', () => {
+            notes?.push('aborted');
+            reject(new Error('abandoned'));
+          }));
+        }
+        await new Promise((resolve) => setTimeout(resolve, ask.delay ?? 0));
+        return (ask.double ?? 0) * 2;
+      });
+      conn.whenNewMsg((msg) => {
+        if (msg !== 'ask') return;
+        conn.request({ question: 'name?' }, { timeout: 5_000 }).then(
+          (reply) => conn.sendMessage(`answer: ${JSON.stringify(reply)}`),
+          (err: Error) => conn.sendMessage(`error: ${err.name}: ${err.message}`),
+        );
+      });
+    },
+
     '/chat': (conn, query) => {
       const room = query.get('room') ?? '';
       const name = query.get('name') ?? 'someone';
@@ -88,7 +117,7 @@ export function createRoutes(records: ConnRecords): (conn: WebSocketConn) => voi
 }
 
 function record(conn: WebSocketConn, id: string, records: ConnRecords): void {
-  const entry: ConnRecord = { url: conn.url, protocol: conn.protocol, headers: { ...conn.headers }, received: [] };
+  const entry: ConnRecord = { url: conn.url, protocol: conn.protocol, headers: { ...conn.headers }, received: [], notes: [] };
   records.set(id, entry);
   conn.on('message', (msg) => entry.received.push(describe(msg)));
   conn.on('close', (code, reason) => {

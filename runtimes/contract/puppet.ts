@@ -46,6 +46,7 @@ export interface PuppetHandshake {
 export function obey(conn: Conn, scenario: string, report: (outcome: Outcome) => void, handshake?: PuppetHandshake): Promise<void> {
   const started = Date.now();
   let chain = Promise.resolve();
+  conn.whenRequest((value) => ({ echo: value }));
   return new Promise((resolve) => {
     conn.whenNewMsg((msg) => {
       if (msg === null) {

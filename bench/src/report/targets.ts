@@ -24,8 +24,10 @@ const RATIO_TARGETS: readonly RatioTarget[] = [
   { rows: ['echo-64', 'echo-16384'], lib: 'corows-receive', min: 0.9, text: 'echo throughput, receiveMessage() loop ≥ 0.90 × raw ws' },
   { rows: ['ping-p50'], lib: 'corows-handler', max: 1.1, text: 'ping-pong p50 ≤ 1.10 × raw ws (whenNewMsg)' },
   { rows: ['ping-p50'], lib: 'corows-receive', max: 1.1, text: 'ping-pong p50 ≤ 1.10 × raw ws (receiveMessage())' },
+  { rows: ['ping-cpu'], lib: 'corows-handler', max: 1.1, text: 'ping-pong CPU per round trip ≤ 1.10 × raw ws (whenNewMsg)' },
+  { rows: ['ping-cpu'], lib: 'corows-receive', max: 1.1, text: 'ping-pong CPU per round trip ≤ 1.10 × raw ws (receiveMessage())' },
   { rows: ['idle-heap'], lib: 'corows-handler', max: 1.25, text: 'idle memory per connection ≤ 1.25 × raw ws' },
-  { rows: ['broadcast-server', 'broadcast'], lib: 'corows-handler', below: 1, text: 'broadcast to every connection faster than the naive ws loop' },
+  { rows: ['broadcast-server', 'broadcast-cpu', 'broadcast'], lib: 'corows-handler', below: 1, text: 'broadcast to every connection faster than the naive ws loop' },
   { rows: ['burst-broadcast-cpu'], lib: 'corows-handler', below: 1, text: 'a burst of broadcasts costs less CPU than the naive ws loop' },
 ];
 

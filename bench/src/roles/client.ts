@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { libById } from '../libs/index.js';
 import type { EchoPeer } from '../libs/types.js';
+import { profilerCommands } from '../profiler.js';
 import { quantileOfSorted } from '../stats.js';
 import { sleep, waitFor } from '../timing.js';
 
@@ -73,6 +74,14 @@ export const commands = {
     samples.sort((a, b) => a - b);
     return { p50: quantileOfSorted(samples, 0.5), p99: quantileOfSorted(samples, 0.99), count: samples.length };
   },
+
+  /** CPU time this process has used so far, user and system, in microseconds. */
+  cpu: () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  },
+
+  ...profilerCommands,
 
   async close() {
     await Promise.all(peers.map((peer) => peer.close()));

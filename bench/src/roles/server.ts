@@ -1,17 +1,15 @@
 // A bench server child: serves one library on 127.0.0.1 and answers the orchestrator.
 import { performance } from 'node:perf_hooks';
-import { Session } from 'node:inspector/promises';
-import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { libById } from '../libs/index.js';
 import type { ServerHandle, ServerMode } from '../libs/types.js';
 import { measureMemory } from '../memory.js';
+import { profilerCommands } from '../profiler.js';
 
 /** How a burst reaches every connection: the library's broadcast, or its plain send per connection. */
 export type BurstStyle = 'broadcast' | 'sends';
 
 let server: ServerHandle | undefined;
-let profiler: Session | undefined;
 
 function running(): ServerHandle {
   if (server === undefined) throw new Error('listen first');
@@ -40,13 +38,19 @@ export const commands = {
     return writeHeapSnapshot(path);
   },
 
-  /** One broadcast: how long the call took, and until its promise settled if it returned one. */
+  /**
+   * One broadcast: how long the call took, until its promise settled if it returned one, and the
+   * process's CPU time (user + system) until then (less disturbed by other work on the machine).
+   */
   async broadcast({ text }: { text: string }) {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const result = running().broadcast(text);
     const returned = performance.now() - start;
     if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') await result;
-    return { returnedMs: returned, settledMs: performance.now() - start };
+    const settled = performance.now() - start;
+    const { user, system } = process.cpuUsage(cpu);
+    return { returnedMs: returned, settledMs: settled, cpuMs: (user + system) / 1000 };
   },
 
   /**
@@ -65,24 +69,7 @@ export const commands = {
     return { cpuMs: (user + system) / 1000 };
   },
 
-  /** Starts the CPU profiler in this process; for bench/src/broadcast-probe.ts. */
-  async profileStart() {
-    profiler = new Session();
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
-    await profiler.post('Profiler.start');
-  },
-
-  /** Stops the CPU profiler and writes the profile to `path`. */
-  async profileStop({ path }: { path: string }) {
-    if (profiler === undefined) throw new Error('profileStart first');
-    const { profile } = await profiler.post('Profiler.stop');
-    profiler.disconnect();
-    profiler = undefined;
-    writeFileSync(path, JSON.stringify(profile));
-    return path;
-  },
+  ...profilerCommands,
 
   readAll: ({ expected, timeoutMs }: { expected: number; timeoutMs: number }) => running().readAll(expected, Date.now() + timeoutMs),
 

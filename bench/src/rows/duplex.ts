@@ -44,17 +44,28 @@ export async function runDuplexRows(plan: Plan, log: (line: string) => void): Pr
 
     log(`ping-pong, ${sizeName(plan.pingPong.size)}, one message in flight`);
     const pings = await interleave(LIBS, plan, async (lib) => {
-      const result = await pairOf(lib).client.call<{ p50: number; p99: number; count: number }>(
+      const { server, client } = pairOf(lib);
+      const cpu = async (): Promise<number> => (await server.call<number>('cpu', null, 10_000)) + (await client.call<number>('cpu', null, 10_000));
+      const before = await cpu();
+      const result = await client.call<{ p50: number; p99: number; count: number }>(
         'pingPong',
         plan.pingPong,
         plan.pingPong.warmMs + plan.pingPong.measureMs + plan.pingPong.drainMs + 5_000,
       );
-      log(`  ${lib}: p50 ${result.p50.toFixed(1)} µs, p99 ${result.p99.toFixed(1)} µs (${result.count} round trips)`);
-      return result;
+      // Both processes, over the warm-up and the measured window: about (warm + measure) / measure × count round trips.
+      const cpuUs = (await cpu()) - before;
+      const cpuPerTrip = cpuUs / (result.count * (1 + plan.pingPong.warmMs / plan.pingPong.measureMs));
+      log(`  ${lib}: p50 ${result.p50.toFixed(1)} µs, p99 ${result.p99.toFixed(1)} µs, CPU ${cpuPerTrip.toFixed(1)} µs per round trip (${result.count} round trips)`);
+      return { ...result, cpu: cpuPerTrip };
     });
-    const pick = (key: 'p50' | 'p99'): Map<LibId, number[]> => new Map([...pings].map(([lib, list]) => [lib, list.map((r) => r[key])]));
+    const pick = (key: 'p50' | 'p99' | 'cpu'): Map<LibId, number[]> => new Map([...pings].map(([lib, list]) => [lib, list.map((r) => r[key])]));
     rows.push(makeRow({ id: 'ping-p50', title: 'Ping-pong round trip, p50', short: 'Ping-pong p50', unit: 'µs', better: 'lower' }, pick('p50')));
     rows.push(makeRow({ id: 'ping-p99', title: 'Ping-pong round trip, p99', short: 'Ping-pong p99', unit: 'µs', better: 'lower' }, pick('p99')));
+    rows.push(makeRow(
+      { id: 'ping-cpu', title: 'Ping-pong, CPU time per round trip (server + client)', short: 'Ping-pong CPU', unit: 'µs', better: 'lower' },
+      pick('cpu'),
+      ['the CPU time (user + system) of the server and the client processes over a ping-pong window, per round trip (the window\'s warm-up counted at the measured rate): what a round trip costs, less disturbed than its latency by other work on a shared machine'],
+    ));
     return rows;
   } finally {
     await stopAll();

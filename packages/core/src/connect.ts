@@ -9,7 +9,7 @@ import { describeValue } from './describe.js';
 import { ConnectError } from './errors.js';
 import { waitForOpen } from './handshake.js';
 import { resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './keep-alive-options.js';
-import { resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
+import type { ReconnectOptions } from './reconnect-policy.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { ResumeOptions } from './session-options.js';
 import type { TlsOptions } from './tls.js';
@@ -165,7 +165,7 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
   const keepAlive = resolveKeepAlive(options.keepAlive, 'connectToWebsocket()');
-  const policy = resolveReconnect(options.reconnect ?? (options.resume !== undefined && options.resume !== false));
+  const reconnect = options.reconnect ?? (options.resume !== undefined && options.resume !== false ? true : undefined); // resume implies reconnect
   const maxQueue = checkMaxQueue(options.maxQueue);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
   if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
@@ -188,10 +188,12 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   // that uses neither never loads them.
   const parts = Promise.all([
     keepAlive === undefined ? undefined : loadKeepAlive(),
-    policy === undefined ? undefined : import('./reconnector.js'),
+    reconnect === undefined || reconnect === false ? undefined : import('./reconnector.js'),
   ]);
   return parts.then(([, reconnector]) => {
-    const session = reconnector?.sessionSetup(options.resume, href); // `resume` is checked with the module that needs it
+    // Checked once loaded (the checks are in that module): a bad value still fails before any network work.
+    const policy = reconnector?.resolveReconnect(reconnect, describeValue);
+    const session = reconnector?.sessionSetup(options.resume, href);
     if (session !== undefined) first = session.url;
     const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen, resume: session };
     let supervisor: import('./reconnector.js').Reconnector | undefined;

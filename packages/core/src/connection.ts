@@ -4,7 +4,7 @@ import type { ConnPolicy, LinkSupervisor } from './conn-parts.js';
 import { linkSwitch } from './link-switch.js';
 import { checkMaxQueue, type ConnOptions } from './conn-options.js';
 import { Closing } from './closing.js';
-import { describeError, describeValue, typeName } from './describe.js';
+import { checkFunction, describeError, describeValue } from './describe.js';
 import { ConnectionClosedError } from './errors.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { resolveKeepAlive } from './keep-alive-options.js';
@@ -147,8 +147,8 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   }
 
   /**
-   * Sends one binary frame. Resolves like {@link WebSocketConn.sendMessage}; never rejects. Between
-   * two corows ends an empty one is the heartbeat (docs/PROTOCOL.md) and resolves an error instead.
+   * Sends one binary frame (an empty one too). Resolves like {@link WebSocketConn.sendMessage}; never
+   * rejects.
    */
   sendBinary(data: Uint8Array | ArrayBuffer): Promise<Error | null> {
     const checked = checkBinary(data);
@@ -174,7 +174,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
    * right after this call still takes the next message. A new call replaces the handler.
    */
   whenNewMsg(handler: MessageHandler): void {
-    if (typeof handler !== 'function') throw new TypeError(`whenNewMsg() takes a function, got ${typeName(handler)}`);
+    checkFunction(handler, 'whenNewMsg()');
     this.pipeline.inbox.setHandler(handler);
   }
 
@@ -184,7 +184,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
    * `AbortError`, `ConnectionClosedError`, or `'ERR_UNSUPPORTED'` (a plain peer). See README "Requests".
    */
   request<T = unknown>(value: unknown, options?: RequestOptions): Promise<T> {
-    return this.pipeline.request(value, options) as Promise<T>;
+    return Promise.resolve(this.pipeline.withControl((control) => control.requests.request(value, options))) as Promise<T>;
   }
 
   /**
@@ -192,8 +192,8 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
    * reaches the requester as a `RemoteError`. Set it before the peer may ask (see README "Requests").
    */
   whenRequest(handler: RequestHandler): void {
-    if (typeof handler !== 'function') throw new TypeError(`whenRequest() takes a function, got ${typeName(handler)}`);
-    this.pipeline.setRequestHandler(handler);
+    checkFunction(handler, 'whenRequest()');
+    void this.pipeline.withControl((control) => control.requests.setHandler(handler));
   }
 
   /**
@@ -219,8 +219,9 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
       return Promise.reject(new RangeError(`close(${code}, ${JSON.stringify(reason)}) refused: ${describeError(err)}`, { cause: err }));
     }
     this.closeRequested = true;
-    (this.closing ??= new Closing()).sentCode = code;
-    return (this.closing ??= new Closing()).closed;
+    const closing = (this.closing ??= new Closing());
+    closing.sentCode = code;
+    return closing.closed;
   }
 
   /** Drops the connection at once, without a closing handshake (close code 1006). */
@@ -267,7 +268,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     const sent = this.closing?.sentCode;
     const reported = code === 1006 && sent !== undefined && this.policy?.reportSentCode === true ? sent : code;
     if (this.supervisor?.dropped(reported, reason, this.closeRequested) !== true) this.finish(reported, reason);
-    else this.pipeline.linkLost(new ConnectionClosedError('request()', 'CONNECTING', reported, 'no reply: the link dropped (with `resume`, requests survive that)'));
+    else this.pipeline.linkLost(reported);
   }
 
   /** @internal Emits `error`; an unheard handler failure goes to `console.error` rather than vanish. */
@@ -283,7 +284,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     const closing = (this.closing ??= new Closing());
     closing.code = code;
     closing.reason = reason;
-    this.pipeline.end(new ConnectionClosedError('request()', 'CLOSED', code, 'no reply: the connection closed'));
+    this.pipeline.end(code);
     this.policy?.closed(this, code);
     this.emit('close', code, reason);
     closing.settle();

@@ -20,3 +20,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   return Array.isArray(value) ? 'an array' : typeName(value);
 }
+
+/** Throws a `TypeError` naming `method` unless `handler` is a function. */
+export function checkFunction(handler: unknown, method: string): void {
+  if (typeof handler !== 'function') throw new TypeError(`${method} takes a function, got ${typeName(handler)}`);
+}

@@ -1,7 +1,7 @@
 import WebSocketImpl from 'isomorphic-ws';
 import type { ConnectOptions } from './connect.js';
 import { ConnectError, CorowsError } from './errors.js';
-import { COROWS_PROTOCOL_HEADER, COROWS_PROTOCOL_VERSION, markCorowsAgreed, offersCorowsVersion, protocolsToOffer } from './negotiation.js';
+import { answerCorowsHeader, COROWS_PROTOCOL_HEADER, markCorowsAgreed, protocolsToOffer } from './negotiation.js';
 import { normalizeHeaders } from './headers.js';
 import { readRefusalReason } from './refusal.js';
 import { refuseHeaders } from './refuse-headers.js';
@@ -53,7 +53,7 @@ export function prepareDial(options: ConnectOptions): Dial {
       throw new CorowsError('connectToWebsocket(): a WHATWG WebSocket uses the platform\'s certificate store and client certificates; the tls option works with Node\'s ws only', { code: 'ERR_UNSUPPORTED' });
     }
   }
-  const offered = { ...headers, [COROWS_PROTOCOL_HEADER]: COROWS_PROTOCOL_VERSION };
+  const offered = { ...headers, [COROWS_PROTOCOL_HEADER]: answerCorowsHeader('1') as string };
   return {
     headers,
     open: (href) => (nodeFeatures ? openNodeSocket(Socket, href, offered, options) : new Socket(href, protocolsToOffer(options.protocols))),
@@ -95,7 +95,7 @@ function openNodeSocket(Socket: WebSocketConstructor, href: string, headers: Rec
   });
   if (isNodeWebSocket(socket)) {
     socket.on('upgrade', (response) => {
-      if (offersCorowsVersion(response.headers[COROWS_PROTOCOL_HEADER])) markCorowsAgreed(socket);
+      if (answerCorowsHeader(response.headers[COROWS_PROTOCOL_HEADER]) !== undefined) markCorowsAgreed(socket);
     });
   }
   return socket;

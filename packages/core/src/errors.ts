@@ -36,10 +36,9 @@ export class ConnectionClosedError extends CorowsError {
   /** The close code, if the connection has closed. */
   readonly closeCode: number | undefined;
 
-  /** `message`: what happened, when not "cannot `action`: the connection is `state`". */
-  constructor(action: string, state: string, closeCode?: number, message?: string) {
+  constructor(action: string, state: string, closeCode?: number) {
     const how = closeCode === undefined ? '' : ` (close code ${closeCode})`;
-    super(`${message ?? `cannot ${action}: the connection is ${state}`}${how}`, { code: 'ERR_CLOSED' });
+    super(`cannot ${action}: the connection is ${state}${how}`, { code: 'ERR_CLOSED' });
     this.closeCode = closeCode;
   }
 }

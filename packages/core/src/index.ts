@@ -13,14 +13,13 @@ export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './keep-alive-opti
 export { loadKeepAlive } from './keep-alive-loader.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './keep-alive-options.js';
 export {
+  answerCorowsHeader,
   applicationProtocols,
   COROWS_PROTOCOL_HEADER,
-  COROWS_PROTOCOL_VERSION,
   COROWS_SUBPROTOCOL,
   isCorowsAgreed,
   markCorowsAgreed,
   negotiateSubprotocol,
-  offersCorowsVersion,
 } from './negotiation.js';
 export { DEFAULT_REQUEST_TIMEOUT } from './control-loader.js';
 export { DEFAULT_RECONNECT } from './reconnect-policy.js';

@@ -23,19 +23,17 @@ export const COROWS_SUBPROTOCOL = 'corows.1';
 /**
  * The handshake header by which a client that can set headers (Node, Bun, Deno) and a corows server
  * agree on the corows protocol (`docs/PROTOCOL.md` §1.1): the client sends `Corows-Protocol: 1`, a
- * corows server answers with the same header on its 101 response, and only then is it agreed.
+ * corows server answers with the same header on its 101 response (see {@link answerCorowsHeader}), and
+ * only then is it agreed.
  */
 export const COROWS_PROTOCOL_HEADER = 'corows-protocol';
 
-/** The protocol version this implementation speaks, as the header carries it. */
-export const COROWS_PROTOCOL_VERSION = '1';
+const VERSION = '1';
 
 const PLAIN_PROTOCOL = 'corows';
 const PREFIX = `${COROWS_SUBPROTOCOL}.`;
 
-function isCorowsProtocol(protocol: string): boolean {
-  return protocol === PLAIN_PROTOCOL || protocol.startsWith(`${PLAIN_PROTOCOL}.`);
-}
+const isCorowsProtocol = (protocol: string): boolean => /^corows(\.|$)/.test(protocol);
 
 /**
  * The application's subprotocols among those a client offered: the offer without the `corows*`
@@ -45,23 +43,16 @@ export function applicationProtocols(offered: Iterable<string>): string[] {
   return [...offered].filter((protocol) => !isCorowsProtocol(protocol));
 }
 
-/** The subprotocols a browser client offers, around the application's own `app`. */
-export function offerCorowsProtocols(app: readonly string[]): string[] {
-  if (app.length === 0) return [PLAIN_PROTOCOL, COROWS_SUBPROTOCOL];
-  return [...app, ...app.map((protocol) => PREFIX + protocol), COROWS_SUBPROTOCOL];
-}
-
-/** What a browser client offers: the application's `protocols`, plus the corows protocol's names. */
-export function protocolsToOffer(protocols: string | string[] | undefined): string[] {
-  return offerCorowsProtocols(protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : protocols);
+/** What a browser client offers: the application's `protocols`, around them the corows protocol's names. */
+export function protocolsToOffer(protocols: string | readonly string[] | undefined): string[] {
+  const app = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : protocols;
+  return app.length === 0 ? [PLAIN_PROTOCOL, COROWS_SUBPROTOCOL] : [...app, ...app.map((protocol) => PREFIX + protocol), COROWS_SUBPROTOCOL];
 }
 
 /** Splits the subprotocol a handshake settled on into the application's part and whether corows was agreed. */
 export function readSelectedProtocol(selected: string): { protocol: string; corows: boolean } {
-  if (selected === COROWS_SUBPROTOCOL) return { protocol: '', corows: true };
-  if (selected.startsWith(PREFIX)) return { protocol: selected.slice(PREFIX.length), corows: true };
-  if (selected === PLAIN_PROTOCOL) return { protocol: '', corows: false };
-  return { protocol: selected, corows: false };
+  if (selected === COROWS_SUBPROTOCOL || selected.startsWith(PREFIX)) return { protocol: selected.slice(PREFIX.length), corows: true };
+  return { protocol: selected === PLAIN_PROTOCOL ? '' : selected, corows: false };
 }
 
 /**
@@ -88,11 +79,14 @@ export function negotiateSubprotocol(
   return all.includes(withCorows) ? withCorows : chosen;
 }
 
-/** Whether a handshake header's value (`Corows-Protocol`) names the version this implementation speaks. */
-export function offersCorowsVersion(value: string | string[] | undefined): boolean {
-  if (value === undefined) return false;
-  const values = Array.isArray(value) ? value : [value];
-  return values.some((item) => item.split(',').some((version) => version.trim() === COROWS_PROTOCOL_VERSION));
+/**
+ * The server's side of the header agreement (see {@link COROWS_PROTOCOL_HEADER}): from the value of the
+ * client's `Corows-Protocol` request header, the value to answer in the 101 response (the version both
+ * speak), or `undefined` to answer none. The client's side reads the response header the same way.
+ */
+export function answerCorowsHeader(offered: string | string[] | undefined): string | undefined {
+  const values = offered === undefined ? [] : Array.isArray(offered) ? offered : [offered];
+  return values.some((item) => item.split(',').some((version) => version.trim() === VERSION)) ? VERSION : undefined;
 }
 
 const agreedByHeader = new WeakSet<object>();

@@ -1,4 +1,3 @@
-import { Fifo } from './fifo.js';
 import type { Link, LinkListener } from './link-api.js';
 import {
   CONNECTING,
@@ -9,11 +8,10 @@ import {
   type NodeWebSocketLike,
   type WebSocketLike,
 } from './socket.js';
+import { holdUntilTickEnd, WriteQueue } from './write-batch.js';
 import { explainOversize } from './ws-internals.js';
 
-// Node only: imported by `#link` in Node (link.ts), never by the browser build. Core compiles without
-// Node's types, so the one Node global used here is declared here.
-declare const process: { nextTick<T>(callback: (arg: T) => void, arg: T): void };
+// Node only: imported by `#link` in Node (link.ts), never by the browser build.
 
 /**
  * The close code `ws` sends when the peer breaks the protocol (its error codes are `WS_ERR_*`), per
@@ -140,13 +138,9 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
     if (this.transport !== undefined && this.transport.writableCorked > 0) this.transport.uncork();
   }
 
-  /** Corks the TCP socket, if it is not yet, until the end of this tick (see `uncork` below). */
+  /** Corks the TCP socket, if it is not yet, until the end of this tick (see write-batch.ts). */
   private holdUntilTickEnd(): void {
-    const transport = this.transport;
-    if (transport !== undefined && transport.writableCorked === 0) {
-      transport.cork();
-      process.nextTick(uncork, transport);
-    }
+    if (this.transport !== undefined) holdUntilTickEnd(this.transport);
   }
 
   private writeIfHoldingTooMuch(): void {
@@ -181,25 +175,3 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
  * holds back at most about this much. (A backpressure limit calls `flush()` before it judges.)
  */
 const FLUSH_BYTES = 64 * 1024;
-
-// Writes batched: a send corks the TCP socket if it is not yet, and the tick's end uncorks it, so the
-// messages of one turn of the event loop (all the answers to the frames of one read, say) go out in
-// one system call rather than one each. That call is most of the cost of a small message (profiles of
-// the 64 B echo: 60–85% of the server's time in writev); uWebSockets.js batches the same way. The
-// tick's end comes before any I/O, so no message waits for the network or a timer.
-function uncork(transport: NodeTransport): void {
-  transport.uncork();
-}
-
-/**
- * The callbacks of one socket's writes in flight, called through one shared callback. Node's streams
- * complete writes in order, and when consecutive writes pass the same callback they schedule one
- * `process.nextTick` for all of them; a callback per write costs a tick and an object each, which
- * measured about 8% of a 64-byte echo's throughput.
- */
-class WriteQueue extends Fifo<(err?: Error) => void> {
-  readonly written = (err?: Error | null): void => {
-    this.shift()?.(err ?? undefined);
-  };
-}
-

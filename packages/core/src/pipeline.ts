@@ -2,7 +2,7 @@ import { openLink } from '#link';
 import { armCancel } from './cancel.js';
 import { CloseCode } from './close-codes.js';
 import type { ConnPolicy } from './conn-parts.js';
-import { CorowsProtocol, type ProtocolReceiver } from './corows-protocol.js';
+import { CorowsProtocol, PING, PONG, type ProtocolReceiver } from './corows-protocol.js';
 import { describeError } from './describe.js';
 import { CorowsError } from './errors.js';
 import type { KeepAliveSettings } from './keep-alive-options.js';
@@ -11,16 +11,14 @@ import type { Beater, KeepAliveMember } from './keep-alive.js';
 import { loadedKeepAlive, loadKeepAlive } from './keep-alive-loader.js';
 import type { Link, LinkListener } from './link-api.js';
 import type { OutgoingData } from './outbox.js';
-import { encodeJson } from './outgoing.js';
 import { loadControlPlane, loadedControlPlane } from './control-loader.js';
 import type { ControlPlane } from './control-plane.js';
-import type { Agreement } from './requests.js';
 import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
-import type { Message, RequestHandler, RequestOptions, WebSocketConnEvents } from './types.js';
+import type { Message, WebSocketConnEvents } from './types.js';
 import type { GuardedEmitter } from './guarded-emitter.js';
 import type { Session } from './session.js';
 
-const EMPTY_FRAME = new Uint8Array(0);
+
 
 /** What a {@link Pipeline} tells the connection it serves (events go out through `emit`). */
 export interface PipelineOwner extends GuardedEmitter<WebSocketConnEvents> {
@@ -48,17 +46,17 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   private control: ControlPlane | Promise<ControlPlane> | undefined;
   /** Dead-peer detection, when the connection has `keepAlive` (made once its module is loaded). */
   keepAlive: KeepAliveMember | undefined;
+  /** The code the connection closed with for good, once it has. */
+  endedWith: number | undefined;
   /** The session layer, while the connection is in one (PROTOCOL.md §5): it numbers, keeps and counts units. */
   session: Session | undefined;
-  /** What requests get once the connection has closed for good (set then). */
-  private endedWith: Error | undefined;
   private readingPaused = false;
   private pongsWatched = false;
   /** What `ws` sent because the peer broke the protocol: it then reports 1006, never having read the answer. */
   private broken: { code: number; reason: string } | undefined;
 
   constructor(
-    private readonly owner: PipelineOwner,
+    readonly owner: PipelineOwner,
     maxQueue: number,
     keepAlive: KeepAliveSettings | undefined,
     private readonly policy: ConnPolicy<PipelineOwner> | undefined,
@@ -86,9 +84,8 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   /** Writes one frame on the open link; resolves `null` once written, or the `Error`. */
   write(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
-    const refused = this.protocol.refuse(data);
-    if (refused !== undefined) return Promise.resolve(refused);
-    return this.session?.send(this.protocol.encode(data)) ?? this.writeFrame(this.protocol.encode(data), action, closedError);
+    const framed = this.protocol.encode(data);
+    return this.session?.send(framed) ?? this.writeFrame(framed, action, closedError);
   }
 
   /** Puts `session` between the protocol and the policy (`undefined` takes it out). */
@@ -97,64 +94,22 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     session?.bind(this);
   }
 
-  /** Writes one control message (already encoded) on the open link. */
-  writeControl(text: string): Promise<Error | null> {
-    return this.session?.send(text) ?? this.writeFrame(text, 'a corows control message', () => new CorowsError('a corows control message could not be written: the link closed', { code: 'ERR_CLOSED' }));
-  }
-
-  /** `conn.request()`. */
-  request(value: unknown, options: RequestOptions | undefined): Promise<unknown> {
-    const control = this.useControl();
-    return control instanceof Promise ? control.then((loaded) => loaded.requests.request(value, options)) : control.requests.request(value, options);
-  }
-
-  /** `conn.whenRequest()`. */
-  setRequestHandler(handler: RequestHandler): void {
-    this.withControl((control) => control.requests.setHandler(handler), true);
-  }
-
-  /** The control plane of this connection, loading its module on first use. */
-  private useControl(): ControlPlane | Promise<ControlPlane> {
-    if (this.control !== undefined) return this.control;
-    const module = loadedControlPlane();
-    if (module !== undefined) return (this.control = this.makeControl(module));
-    return (this.control = loadControlPlane().then((loaded) => (this.control = this.makeControl(loaded))));
-  }
-
-  private makeControl(module: typeof import('./control-plane.js')): ControlPlane {
-    return new module.ControlPlane({
-      agreement: () => this.agreement(),
-      writeControl: (text) => this.writeControl(text),
-      closedError: () => this.endedWith,
-      reportError: (err) => this.owner.reportError(err, false),
-      closeLink: (code, reason) => this.closeLink(code, reason),
-      armCancel,
-      encodeJson,
-    });
-  }
-
-  /** Runs `use` on the control plane, if there is one (or `create` it): at once, or once its module is loaded. */
-  private withControl(use: (control: ControlPlane) => void, create = false): void {
-    const control = create ? this.useControl() : this.control;
-    if (control instanceof Promise) void control.then(use);
-    else if (control !== undefined) use(control);
-  }
-
-  closeLink(code: number, reason: string): void {
-    try {
-      this.link.close(code, reason);
-    } catch {
-      this.link.terminate();
+  /**
+   * Runs `use` on the control plane (control messages, requests): at once, or once its module is
+   * loaded; without `create`, only if there is one already.
+   */
+  withControl<T>(use: (control: ControlPlane) => T, create = true): T | Promise<T> | undefined {
+    // armCancel is given: as a browser chunk, the control plane's module imports only public names.
+    let control = this.control;
+    if (control === undefined) {
+      if (!create) return undefined;
+      const module = loadedControlPlane();
+      control = this.control = module !== undefined ? new module.ControlPlane(this, armCancel) : loadControlPlane().then((loaded) => (this.control = new loaded.ControlPlane(this, armCancel)));
     }
+    return control instanceof Promise ? control.then(use) : use(control);
   }
 
-  /** Whether the current link can carry corows control messages now. */
-  agreement(): Agreement {
-    if (this.endedWith !== undefined || (this.link.readyState !== OPEN && this.session === undefined)) return 'down';
-    return this.protocol.agreed ? 'agreed' : 'plain';
-  }
-
-  /** Writes one frame as it is on the open link, below the protocol and the session. */
+  /** Writes one frame as it goes (the protocol's own, or an application message already framed). */
   writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
     const refused = this.policy?.admitOutgoing(this.owner, data);
     if (refused !== undefined) return Promise.resolve(refused);
@@ -169,17 +124,17 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     );
   }
 
-  /** The connection closed for good; pending requests fail with `err`. */
-  end(err: Error): void {
-    this.endedWith = err;
+  /** The connection closed for good with `code`; pending requests fail. */
+  end(code: number): void {
+    this.endedWith = code;
     this.keepAlive?.leave();
     this.inbox.end();
-    this.withControl((control) => control.end(err));
+    this.withControl((control) => control.end(code), false);
   }
 
-  /** The link dropped and the connection goes on with another: requests in flight on it fail with `err`. */
-  linkLost(err: Error): void {
-    if (this.session === undefined) this.withControl((control) => control.linkLost(err));
+  /** The link dropped with `code` and the connection goes on with another: requests in flight on it fail. */
+  linkLost(code: number): void {
+    if (this.session === undefined) this.withControl((control) => control.linkLost(code), false);
   }
 
   // The link's events (LinkListener).
@@ -200,14 +155,14 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   // What the protocol layer hands over (ProtocolReceiver).
 
-  /** A corows heartbeat: the answer to ours (a browser client), or the peer's, to answer. */
-  heartbeatArrived(): void {
-    if (this.keepAlive?.mode === 'message') this.owner.emit('pong');
-    else this.sendHeartbeat();
+  /** A corows heartbeat: the peer's `ping`, to answer, or the `pong` to ours (a browser client). */
+  heartbeatArrived(ping: boolean): void {
+    if (ping) this.sendHeartbeat(PONG);
+    else this.owner.emit('pong');
   }
 
   controlArrived(text: string): void {
-    if (this.session?.route(text) !== true) this.withControl((control) => control.arrived(text), true);
+    if (this.session?.route(text) !== true) void this.withControl((control) => control.arrived(text));
   }
 
   onClose(code: number, reason: string): void {
@@ -243,10 +198,10 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   // What the keep-alive drives (Beater).
 
-  sendHeartbeat(): boolean {
-    if (this.link.readyState !== OPEN || this.policy?.admitOutgoing(this.owner, EMPTY_FRAME) !== undefined) return false;
+  sendHeartbeat(frame = PING): boolean {
+    if (this.link.readyState !== OPEN || this.policy?.admitOutgoing(this.owner, frame) !== undefined) return false;
     try {
-      this.link.send(EMPTY_FRAME, () => undefined);
+      this.link.send(frame, () => undefined);
       return true;
     } catch {
       return false;
@@ -282,7 +237,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     if (this.readingPaused) this.link.pause?.();
     this.keepAlive?.start(this.link, this.protocol.agreed, this.readingPaused);
     if (announce) this.owner.linkOpened();
-    this.withControl((control) => control.linkUp());
+    this.withControl((control) => control.linkUp(), false);
   }
 
   private setReadingPaused(paused: boolean): void {

@@ -1,4 +1,3 @@
-import { describeValue } from './describe.js';
 
 /**
  * When and how often a dropped connection is opened again (the `reconnect` option). The n-th
@@ -66,38 +65,3 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = {
   stableAfter: 5000,
   maxOutbox: 1024,
 };
-
-const MAX_DELAY = 2 ** 31 - 1;
-
-/**
- * Checks and completes a `reconnect` option (`true` means the defaults); `undefined` means no
- * reconnecting. Throws a `RangeError` or `TypeError` naming the bad field.
- */
-export function resolveReconnect(value: boolean | ReconnectOptions | undefined): ReconnectPolicy | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value !== true && (typeof value !== 'object' || value === null)) {
-    throw new TypeError(`connectToWebsocket(): reconnect must be a boolean or an object of reconnect options, got ${describeValue(value)}`);
-  }
-  const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT, ...(value === true ? {} : withoutUndefined(value)) };
-  const unknown = Object.keys(policy).filter((key) => !(key in DEFAULT_RECONNECT));
-  if (unknown.length > 0) throw new TypeError(`connectToWebsocket(): unknown reconnect option ${unknown.join(', ')}`);
-  check('initialDelay', policy.initialDelay, 0, MAX_DELAY);
-  check('maxDelay', policy.maxDelay, 0, MAX_DELAY);
-  check('factor', policy.factor, 1, 1000);
-  check('jitter', policy.jitter, 0, 1);
-  check('stableAfter', policy.stableAfter, 0, MAX_DELAY);
-  if (policy.maxAttempts !== Infinity) check('maxAttempts', policy.maxAttempts, 1, Number.MAX_SAFE_INTEGER, true);
-  check('maxOutbox', policy.maxOutbox, 0, Number.MAX_SAFE_INTEGER, true);
-  return policy;
-}
-
-function withoutUndefined(options: ReconnectOptions): ReconnectOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-}
-
-function check(name: string, value: unknown, min: number, max: number, whole = false): void {
-  if (typeof value !== 'number' || !(value >= min && value <= max) || (whole && !Number.isInteger(value))) {
-    const kind = whole ? 'a whole number' : 'a number';
-    throw new RangeError(`connectToWebsocket(): reconnect.${name} must be ${kind} from ${min} to ${max}, got ${describeValue(value)}`);
-  }
-}

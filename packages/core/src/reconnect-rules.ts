@@ -1,6 +1,6 @@
 import { isRetryableCloseCode } from './close-codes.js';
 import { ConnectError } from './errors.js';
-import type { ReconnectPolicy } from './reconnect-policy.js';
+import { DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './reconnect-policy.js';
 
 // The reconnect supervisor's decisions, loaded with it (a page that never reconnects never loads them).
 
@@ -27,4 +27,39 @@ export function shouldRetryConnect(err: unknown): boolean {
   const status = err instanceof ConnectError ? err.status : undefined;
   if (status === undefined) return true;
   return status === 408 || status === 429 || status >= 500;
+}
+
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Checks and completes a `reconnect` option (`true` means the defaults); `undefined` means no
+ * reconnecting. Throws a `RangeError` or `TypeError` naming the bad field. `describeValue` quotes a
+ * bad value (given: this module is loaded on first use and imports nothing internal).
+ */
+export function resolveReconnect(value: boolean | ReconnectOptions | undefined, describeValue: (value: unknown) => string): ReconnectPolicy | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || value === null)) {
+    throw new TypeError(`connectToWebsocket(): reconnect must be a boolean or an object of reconnect options, got ${describeValue(value)}`);
+  }
+  const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT, ...(value === true ? {} : withoutUndefined(value)) };
+  const unknown = Object.keys(policy).filter((key) => !(key in DEFAULT_RECONNECT));
+  if (unknown.length > 0) throw new TypeError(`connectToWebsocket(): unknown reconnect option ${unknown.join(', ')}`);
+  const check = (name: string, value: unknown, min: number, max: number, whole = false): void => {
+    if (typeof value !== 'number' || !(value >= min && value <= max) || (whole && !Number.isInteger(value))) {
+      const kind = whole ? 'a whole number' : 'a number';
+      throw new RangeError(`connectToWebsocket(): reconnect.${name} must be ${kind} from ${min} to ${max}, got ${describeValue(value)}`);
+    }
+  };
+  check('initialDelay', policy.initialDelay, 0, MAX_DELAY);
+  check('maxDelay', policy.maxDelay, 0, MAX_DELAY);
+  check('factor', policy.factor, 1, 1000);
+  check('jitter', policy.jitter, 0, 1);
+  check('stableAfter', policy.stableAfter, 0, MAX_DELAY);
+  if (policy.maxAttempts !== Infinity) check('maxAttempts', policy.maxAttempts, 1, Number.MAX_SAFE_INTEGER, true);
+  check('maxOutbox', policy.maxOutbox, 0, Number.MAX_SAFE_INTEGER, true);
+  return policy;
+}
+
+function withoutUndefined(options: ReconnectOptions): ReconnectOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }

@@ -187,3 +187,5 @@ export class Reconnector implements LinkSupervisor {
     this.outbox.fail((action) => new ConnectionClosedError(action, 'CLOSED', code));
   }
 }
+
+export { resolveReconnect } from './reconnect-rules.js';

@@ -1,7 +1,6 @@
 import type { armCancel, CancelOptions } from './cancel.js';
 import type { ControlFrame } from './control.js';
 import { CorowsError, RemoteError } from './errors.js';
-import type { encodeJson } from './outgoing.js';
 import { DEFAULT_REQUEST_TIMEOUT } from './control-loader.js';
 import type { RequestHandler } from './types.js';
 
@@ -17,7 +16,6 @@ export interface RequestWire {
   closedError(): Error | undefined;
   // Given, so that this module (a chunk of its own in the browser bundle) imports nothing internal.
   readonly armCancel: typeof armCancel;
-  readonly encodeJson: typeof encodeJson;
 }
 
 interface Pending {
@@ -48,8 +46,8 @@ export class Requests {
     if (closed !== undefined) return Promise.reject(closed);
     const agreement = this.wire.agreement();
     if (agreement === 'plain') return Promise.reject(unsupported());
-    const json = this.wire.encodeJson(value);
-    if (json instanceof Error) return Promise.reject(new TypeError(json.message.replace('send()', 'request()'), { cause: json }));
+    const json = encodeJson(value, 'request()');
+    if (json instanceof Error) return Promise.reject(json);
     const id = ++this.lastId;
     const text = `\u0000{"t":"req","id":${id},"v":${json}}`;
     return new Promise((resolve, reject) => {
@@ -176,7 +174,7 @@ export class Requests {
       this.reply(errorFrame(id, err instanceof Error ? err.message : String(err), codeOf(err)));
       return;
     }
-    const json = reply === undefined ? 'null' : this.wire.encodeJson(reply);
+    const json = reply === undefined ? 'null' : encodeJson(reply, 'the reply');
     if (json instanceof Error) {
       this.reply(errorFrame(id, `the reply could not be encoded as JSON: ${json.message}`, 'ERR_REPLY_ENCODING'));
       return;
@@ -186,6 +184,16 @@ export class Requests {
 
   private reply(text: string): void {
     if (this.wire.agreement() === 'agreed') void this.wire.writeControl(text);
+  }
+}
+
+/** `JSON.stringify(value)`, or the `TypeError` naming `what` when JSON cannot encode it. */
+function encodeJson(value: unknown, what: string): string | TypeError {
+  try {
+    const json = JSON.stringify(value) as string | undefined;
+    return json ?? new TypeError(`${what} cannot encode ${value === undefined ? 'undefined' : typeof value} as JSON; nothing was sent`);
+  } catch (err) {
+    return new TypeError(`${what} cannot encode the value as JSON: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -13,8 +13,6 @@ export interface SessionHost {
   readonly link: Link;
   /** Writes one frame as it is (policy, then socket); resolves like a send. */
   writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null>;
-  /** Closes the current link. */
-  closeLink(code: number, reason: string): void;
 }
 
 /** The session's own control types (PROTOCOL.md §5): not units. */
@@ -92,7 +90,12 @@ export class Session {
 
   /** The peer broke the session protocol: the link closes with 1002 and `reason`. */
   broken(reason: string): void {
-    this.host?.closeLink(1002, reason.slice(0, 120));
+    const link = this.host?.link;
+    try {
+      link?.close(1002, reason.slice(0, 120));
+    } catch {
+      link?.terminate();
+    }
   }
 
   /** An application message arrived (`bytes`: its size, where the socket tells it). */

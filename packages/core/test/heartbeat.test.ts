@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heard, HeartbeatGroup, heartbeatGroup, leaveGroup, startBeats, stopBeats, suspendBeats, type HeartbeatMember } from '../src/heartbeat.js';
 import { resolveKeepAlive } from '../src/keep-alive-options.js';
-import { negotiateSubprotocol, offerCorowsProtocols, readSelectedProtocol } from '../src/negotiation.js';
+import { negotiateSubprotocol, protocolsToOffer, readSelectedProtocol } from '../src/negotiation.js';
 
 
 /**
@@ -213,15 +213,15 @@ describe('Heartbeat group', () => {
 
 describe('corows subprotocol negotiation', () => {
   test('the offers put the application first, and a decoy first when it has none', () => {
-    assert.deepEqual(offerCorowsProtocols([]), ['corows', 'corows.1']);
-    assert.deepEqual(offerCorowsProtocols(['chat', 'v2']), ['chat', 'v2', 'corows.1.chat', 'corows.1.v2', 'corows.1']);
+    assert.deepEqual(protocolsToOffer([]), ['corows', 'corows.1']);
+    assert.deepEqual(protocolsToOffer(['chat', 'v2']), ['chat', 'v2', 'corows.1.chat', 'corows.1.v2', 'corows.1']);
   });
 
   test('a corows server answers the corows form of the protocol it picks', () => {
-    assert.equal(negotiateSubprotocol(offerCorowsProtocols([])), 'corows.1');
-    assert.equal(negotiateSubprotocol(offerCorowsProtocols(['chat', 'v2'])), 'corows.1.chat');
-    assert.equal(negotiateSubprotocol(offerCorowsProtocols(['chat', 'v2']), (app) => app.at(-1) ?? false), 'corows.1.v2');
-    assert.equal(negotiateSubprotocol(offerCorowsProtocols(['chat']), () => false), 'corows.1');
+    assert.equal(negotiateSubprotocol(protocolsToOffer([])), 'corows.1');
+    assert.equal(negotiateSubprotocol(protocolsToOffer(['chat', 'v2'])), 'corows.1.chat');
+    assert.equal(negotiateSubprotocol(protocolsToOffer(['chat', 'v2']), (app) => app.at(-1) ?? false), 'corows.1.v2');
+    assert.equal(negotiateSubprotocol(protocolsToOffer(['chat']), () => false), 'corows.1');
     assert.equal(negotiateSubprotocol(['chat', 'v2']), 'chat', 'a client that does not offer corows gets the plain protocol');
     assert.equal(negotiateSubprotocol(['corows']), false, 'the decoy alone is no application protocol');
   });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectError } from '../src/errors.js';
-import { DEFAULT_RECONNECT, resolveReconnect } from '../src/reconnect-policy.js';
+import { describeValue } from '../src/describe.js';
+import { DEFAULT_RECONNECT } from '../src/reconnect-policy.js';
+import { resolveReconnect as resolveWith } from '../src/reconnect-rules.js';
+
+const resolveReconnect = (value: Parameters<typeof resolveWith>[0]) => resolveWith(value, describeValue);
 import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect } from '../src/reconnect-rules.js';
 
 describe('reconnect policy', () => {

@@ -81,6 +81,7 @@ function wired(bounds = { maxUnacked: 3, maxUnackedBytes: 100 }) {
   const link = {
     readyState: 1,
     send: (text: string) => controls.push(JSON.parse(text.slice(1)) as ControlFrame),
+    close: (_code: number, reason: string) => broken.push(reason),
   };
   session.bind({
     link: link as unknown as SessionHost['link'],
@@ -88,7 +89,6 @@ function wired(bounds = { maxUnacked: 3, maxUnackedBytes: 100 }) {
       written.push(data);
       return Promise.resolve(null);
     },
-    closeLink: (_code, reason) => broken.push(reason),
   });
   return { session, written, controls, handshakes, overflows, broken };
 }

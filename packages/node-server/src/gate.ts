@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { COROWS_PROTOCOL_HEADER, COROWS_PROTOCOL_VERSION, markCorowsAgreed, negotiateSubprotocol, offersCorowsVersion } from '@corows/core';
+import { answerCorowsHeader, COROWS_PROTOCOL_HEADER, markCorowsAgreed, negotiateSubprotocol } from '@corows/core';
 import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
 import type { MetricsRecorder, RefusalReason } from './metrics.js';
 import type { ResolvedOptions, VerifyResult } from './options.js';
@@ -69,7 +69,8 @@ export class UpgradeGate<Data> {
     } as ConstructorParameters<typeof WsServer>[0]);
     // The corows protocol, for a client that offers it by header (docs/PROTOCOL.md §1.1).
     this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
-      if (offersCorowsVersion(req.headers[COROWS_PROTOCOL_HEADER])) headers.push(`Corows-Protocol: ${COROWS_PROTOCOL_VERSION}`);
+      const version = answerCorowsHeader(req.headers[COROWS_PROTOCOL_HEADER]);
+      if (version !== undefined) headers.push(`Corows-Protocol: ${version}`);
     });
   }
 
@@ -86,7 +87,7 @@ export class UpgradeGate<Data> {
   /** Takes one upgrade request routed to this server. */
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (offersCorowsVersion(req.headers[COROWS_PROTOCOL_HEADER])) markCorowsAgreed(ws);
+      if (answerCorowsHeader(req.headers[COROWS_PROTOCOL_HEADER]) !== undefined) markCorowsAgreed(ws);
       const data = this.admissions.get(req)?.data;
       this.admissions.delete(req);
       this.host.accept(ws, req, data);

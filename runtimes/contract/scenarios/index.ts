@@ -5,6 +5,7 @@ import { inboxScenarios } from './inbox.ts';
 import { limitScenarios } from './limits.ts';
 import { livenessScenarios } from './liveness.ts';
 import { messageScenarios } from './messages.ts';
+import { requestScenarios } from './requests.ts';
 
 /** The contract suite: every scenario, in the order they run. */
 export const scenarios: readonly Scenario[] = [
@@ -15,6 +16,7 @@ export const scenarios: readonly Scenario[] = [
   ...handshakeScenarios,
   ...limitScenarios,
   ...livenessScenarios,
+  ...requestScenarios,
 ];
 
 /** The scenarios `side` can be the subject of. */
