@@ -193,7 +193,7 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   return parts.then(([, reconnector]) => {
     // Checked once loaded (the checks are in that module): a bad value still fails before any network work.
     const policy = reconnector?.resolveReconnect(reconnect, describeValue);
-    const session = reconnector?.sessionSetup(options.resume, href);
+    const session = reconnector?.sessionSetup(options.resume, href, describeValue);
     if (session !== undefined) first = session.url;
     const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen, resume: session };
     let supervisor: import('./reconnector.js').Reconnector | undefined;

@@ -9,8 +9,12 @@ import { resolveResume, type ResumeOptions, type ResumeSettings } from './sessio
  * The client's `resume` option, checked (a `TypeError`/`RangeError` naming it), with the first link's
  * routing id and URL; `undefined` without `resume`.
  */
-export function sessionSetup(resume: boolean | ResumeOptions | undefined, href: string): { settings: ResumeSettings; href: string; id: string; url: string } | undefined {
-  const settings = resolveResume(resume, 'connectToWebsocket()');
+export function sessionSetup(
+  resume: boolean | ResumeOptions | undefined,
+  href: string,
+  describeValue: (value: unknown) => string,
+): { settings: ResumeSettings; href: string; id: string; url: string } | undefined {
+  const settings = resolveResume(resume, 'connectToWebsocket()', describeValue);
   if (settings === undefined) return undefined;
   const id = newRoutingId();
   return { settings, href, id, url: sessionUrl(href, id) };

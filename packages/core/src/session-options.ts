@@ -1,4 +1,3 @@
-import { describeValue } from './describe.js';
 import type { UnitBounds } from './unit-log.js';
 
 /** Default {@link ResumeOptions.window}: 2 minutes. */
@@ -38,8 +37,11 @@ export interface ResumeSettings extends UnitBounds {
   readonly window: number;
 }
 
-/** Reads `resume` (`true`, `false`/`undefined` or the options); throws a `TypeError`/`RangeError` naming `caller`. */
-export function resolveResume(resume: boolean | ResumeOptions | undefined, caller: string): ResumeSettings | undefined {
+/**
+ * Reads `resume` (`true`, `false`/`undefined` or the options); throws a `TypeError`/`RangeError` naming
+ * `caller`. `describeValue` quotes a bad value (given, so that a browser chunk imports nothing internal).
+ */
+export function resolveResume(resume: boolean | ResumeOptions | undefined, caller: string, describeValue: (value: unknown) => string): ResumeSettings | undefined {
   if (resume === undefined || resume === false) return undefined;
   if (resume === true) return { window: DEFAULT_RESUME_WINDOW, maxUnacked: DEFAULT_MAX_UNACKED, maxUnackedBytes: DEFAULT_MAX_UNACKED_BYTES };
   if (typeof resume !== 'object' || resume === null) {
@@ -48,13 +50,13 @@ export function resolveResume(resume: boolean | ResumeOptions | undefined, calle
   const unknown = Object.keys(resume).filter((key) => key !== 'window' && key !== 'maxUnacked' && key !== 'maxUnackedBytes');
   if (unknown.length > 0) throw new TypeError(`${caller}: unknown resume option ${unknown.map((key) => JSON.stringify(key)).join(', ')}`);
   return {
-    window: whole(resume.window, DEFAULT_RESUME_WINDOW, 2 ** 31 - 1, `${caller}: resume.window`),
-    maxUnacked: whole(resume.maxUnacked, DEFAULT_MAX_UNACKED, Number.MAX_SAFE_INTEGER, `${caller}: resume.maxUnacked`),
-    maxUnackedBytes: whole(resume.maxUnackedBytes, DEFAULT_MAX_UNACKED_BYTES, Number.MAX_SAFE_INTEGER, `${caller}: resume.maxUnackedBytes`),
+    window: whole(resume.window, DEFAULT_RESUME_WINDOW, 2 ** 31 - 1, `${caller}: resume.window`, describeValue),
+    maxUnacked: whole(resume.maxUnacked, DEFAULT_MAX_UNACKED, Number.MAX_SAFE_INTEGER, `${caller}: resume.maxUnacked`, describeValue),
+    maxUnackedBytes: whole(resume.maxUnackedBytes, DEFAULT_MAX_UNACKED_BYTES, Number.MAX_SAFE_INTEGER, `${caller}: resume.maxUnackedBytes`, describeValue),
   };
 }
 
-function whole(value: number | undefined, fallback: number, max: number, name: string): number {
+function whole(value: number | undefined, fallback: number, max: number, name: string, describeValue: (value: unknown) => string): number {
   if (value === undefined) return fallback;
   if (!(Number.isSafeInteger(value) && value >= 1 && value <= max)) throw new RangeError(`${name} must be a whole number from 1 to ${max}, got ${describeValue(value)}`);
   return value;

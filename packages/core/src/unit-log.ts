@@ -1,4 +1,3 @@
-import { Fifo } from './fifo.js';
 import type { OutgoingData } from './outbox.js';
 
 /** One sequenced unit kept for replay: the frame as written, and its size in bytes. */
@@ -21,7 +20,9 @@ export interface UnitBounds {
  * peer reports. It only counts its bounds; the session decides what exceeding them means.
  */
 export class UnitLog {
-  private readonly units = new Fifo<Unit>();
+  /** The kept units are `units[head…]` (an array read from a moving head, compacted as it goes). */
+  private units: Unit[] = [];
+  private head = 0;
   /** Units numbered so far (the last one's number). */
   private numbered = 0;
   /** Units the peer has acknowledged (all kept units are numbered after it). */
@@ -40,7 +41,7 @@ export class UnitLog {
 
   /** Units kept (numbered, not acknowledged). */
   get count(): number {
-    return this.units.length;
+    return this.units.length - this.head;
   }
 
   /** Bytes kept. */
@@ -58,7 +59,7 @@ export class UnitLog {
 
   /** Whether what is kept is over `bounds`. */
   over(bounds: UnitBounds): boolean {
-    return this.units.length > bounds.maxUnacked || this.keptBytes > bounds.maxUnackedBytes;
+    return this.count > bounds.maxUnacked || this.keptBytes > bounds.maxUnackedBytes;
   }
 
   /**
@@ -69,9 +70,13 @@ export class UnitLog {
     const problem = this.checkCount(n);
     if (problem !== undefined) return problem;
     while (this.base < n) {
-      const unit = this.units.shift() as Unit;
-      this.keptBytes -= unit.bytes;
+      this.keptBytes -= (this.units[this.head] as Unit).bytes;
+      this.units[this.head++] = undefined as unknown as Unit;
       this.base += 1;
+    }
+    if (this.head >= 1024 && this.head * 2 >= this.units.length) {
+      this.units = this.units.slice(this.head);
+      this.head = 0;
     }
     return undefined;
   }
@@ -83,15 +88,14 @@ export class UnitLog {
   after(n: number): Unit[] | string {
     const problem = this.ack(n);
     if (problem !== undefined) return problem;
-    const all = this.units.drain();
-    for (const unit of all) this.units.push(unit);
-    return all;
+    return this.units.slice(this.head);
   }
 
   /** Forgets every kept unit (the session ended); returns how many there were. */
   clear(): number {
-    const dropped = this.units.length;
-    this.units.drain();
+    const dropped = this.count;
+    this.units = [];
+    this.head = 0;
     this.keptBytes = 0;
     this.base = this.numbered;
     return dropped;

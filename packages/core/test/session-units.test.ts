@@ -141,10 +141,10 @@ test('acks trim what a session keeps; an impossible ack breaks the link; other f
 test('sizeOf counts UTF-8 bytes; resolveResume fills defaults and names bad values', () => {
   assert.equal(sizeOf('aé€😀'), 1 + 2 + 3 + 4);
   assert.equal(sizeOf(new Uint8Array(5)), 5);
-  assert.deepEqual(resolveResume(true, 'x()'), { window: 120_000, maxUnacked: 4096, maxUnackedBytes: 4 * 1024 * 1024 });
-  assert.equal(resolveResume(false, 'x()'), undefined);
-  assert.deepEqual(resolveResume({ window: 5 }, 'x()'), { window: 5, maxUnacked: 4096, maxUnackedBytes: 4 * 1024 * 1024 });
-  assert.throws(() => resolveResume({ window: -1 }, 'x()'), /x\(\): resume.window must be a whole number/);
-  assert.throws(() => resolveResume({ windo: 1 } as never, 'x()'), /unknown resume option "windo"/);
-  assert.throws(() => resolveResume('yes' as never, 'x()'), /resume must be true, false or/);
+  assert.deepEqual(resolveResume(true, 'x()', String), { window: 120_000, maxUnacked: 4096, maxUnackedBytes: 4 * 1024 * 1024 });
+  assert.equal(resolveResume(false, 'x()', String), undefined);
+  assert.deepEqual(resolveResume({ window: 5 }, 'x()', String), { window: 5, maxUnacked: 4096, maxUnackedBytes: 4 * 1024 * 1024 });
+  assert.throws(() => resolveResume({ window: -1 }, 'x()', String), /x\(\): resume.window must be a whole number/);
+  assert.throws(() => resolveResume({ windo: 1 } as never, 'x()', String), /unknown resume option "windo"/);
+  assert.throws(() => resolveResume('yes' as never, 'x()', String), /resume must be true, false or/);
 });

@@ -275,7 +275,7 @@ export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, c
     backpressurePolicy: o.backpressurePolicy ?? 'close',
     adapter: o.adapter,
     keepAlive: serverKeepAlive(o.keepAlive, caller),
-    resume: resolveResume(o.resume, caller),
+    resume: resolveResume(o.resume, caller, shownValue),
     tls: o.tls,
   };
 }
