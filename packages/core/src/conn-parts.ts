@@ -33,8 +33,6 @@ export interface ConnPolicy<Conn> {
 export interface LinkSwitch {
   /** Wraps `socket` as the connection's link in place of the current one (whose events are ignored from then on). */
   attach(socket: WebSocketLike, transport?: NodeTransport): void;
-  /** Whether the current link agreed on the corows protocol (PROTOCOL.md §1). */
-  agreed(): boolean;
   /** Puts a session layer into the connection's pipeline, or takes it out (`undefined`). */
   useSession(session: Session | undefined): void;
   /** Stops listening to the current link and drops its socket; its close is not reported. */

@@ -16,8 +16,10 @@ export function linkSwitch(
 ): LinkSwitch {
   return {
     attach: (socket, transport) => pipeline.attach(socket, transport),
-    useSession: (session) => pipeline.useSession(session),
-    agreed: () => pipeline.protocol.agreed,
+    useSession: (session) => {
+      pipeline.session = session;
+      session?.bind(pipeline);
+    },
     events,
     dropLink: () => pipeline.dropLink(),
     write: (data, action) => pipeline.write(data, action, () => closedError(action)),

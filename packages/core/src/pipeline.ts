@@ -88,11 +88,6 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     return this.session?.send(framed) ?? this.writeFrame(framed, action, closedError);
   }
 
-  /** Puts `session` between the protocol and the policy (`undefined` takes it out). */
-  useSession(session: Session | undefined): void {
-    this.session = session;
-    session?.bind(this);
-  }
 
   /**
    * Runs `use` on the control plane (control messages, requests): at once, or once its module is

@@ -86,7 +86,7 @@ export class Reconnector implements LinkSupervisor {
   opening(): void {
     this.phase = 'open';
     this.openedAt = Date.now();
-    this.client?.linkOpened(this.links.agreed());
+    this.client?.linkOpened();
   }
 
   opened(): void {

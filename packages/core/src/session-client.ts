@@ -75,10 +75,10 @@ export class ClientSession {
     return this.mode === 'off' ? href : sessionUrl(href, this.id);
   }
 
-  /** A link opened: `agreed` if it speaks the corows protocol. Says `hello` first. */
-  linkOpened(agreed: boolean): void {
+  /** A link opened: says `hello` first, if it speaks the corows protocol. */
+  linkOpened(): void {
     if (this.mode === 'off') return;
-    if (!agreed) {
+    if (!this.session.agreed) {
       this.plain();
       return;
     }

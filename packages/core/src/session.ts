@@ -11,6 +11,8 @@ export type { ControlFrame };
 /** Where a {@link Session} writes (the connection's pipeline): the current link, below the session. */
 export interface SessionHost {
   readonly link: Link;
+  /** Whether the current link agreed on the corows protocol (PROTOCOL.md §1). */
+  readonly protocol: { readonly agreed: boolean };
   /** Writes one frame as it is (policy, then socket); resolves like a send. */
   writeFrame(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null>;
 }
@@ -49,6 +51,11 @@ export class Session {
   /** Whether the current link carries the session (units are written, not only kept). */
   get isLive(): boolean {
     return this.live;
+  }
+
+  /** Whether the current link agreed on the corows protocol (sessions need it). */
+  get agreed(): boolean {
+    return this.host?.protocol.agreed === true;
   }
 
   /** Units received in the session so far. */

@@ -85,6 +85,7 @@ function wired(bounds = { maxUnacked: 3, maxUnackedBytes: 100 }) {
   };
   session.bind({
     link: link as unknown as SessionHost['link'],
+    protocol: { agreed: true },
     writeFrame: (data) => {
       written.push(data);
       return Promise.resolve(null);
