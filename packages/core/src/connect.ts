@@ -198,10 +198,7 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen, resume: session };
     let supervisor: import('./reconnector.js').Reconnector | undefined;
     const supervise = reconnector === undefined || setup === undefined ? undefined : (links: LinkSwitch) => (supervisor = new reconnector.Reconnector(links, setup));
-    return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervise).then(async (conn) => {
-      await supervisor?.client?.settled; // `conn.session` is known
-      return conn;
-    });
+    return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervise).then((conn) => supervisor?.ready(conn) ?? conn);
   });
 }
 

@@ -71,6 +71,11 @@ export class Reconnector implements LinkSupervisor {
     if (resume !== undefined) this.client = new ClientSession(links, resume.settings, resume.id, () => this.restart());
   }
 
+  /** `conn`, once the first link's `hello` is answered (`conn.session` is known then); `undefined` without `resume`. */
+  ready<T>(conn: T): Promise<T> | undefined {
+    return this.client?.settled.then(() => conn);
+  }
+
   get session(): SessionInfo | null {
     return this.client?.info ?? null;
   }
