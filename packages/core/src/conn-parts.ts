@@ -1,5 +1,8 @@
 import type { OutgoingData } from './outbox.js';
-import type { WebSocketLike } from './socket.js';
+import type { Session } from './session.js';
+import type { NodeTransport, WebSocketLike } from './socket.js';
+import type { GuardedEmitter } from './guarded-emitter.js';
+import type { SessionInfo, WebSocketConnEvents } from './types.js';
 
 /**
  * What a server (or anything that serves many connections) plugs into each of them: its limits and
@@ -29,13 +32,17 @@ export interface ConnPolicy<Conn> {
  */
 export interface LinkSwitch {
   /** Wraps `socket` as the connection's link in place of the current one (whose events are ignored from then on). */
-  attach(socket: WebSocketLike): void;
+  attach(socket: WebSocketLike, transport?: NodeTransport): void;
+  /** Puts a session layer into the connection's pipeline, or takes it out (`undefined`). */
+  useSession(session: Session | undefined): void;
   /** Stops listening to the current link and drops its socket; its close is not reported. */
   dropLink(): void;
   /** Writes one frame on the current, open link (the supervisor's held messages). */
   write(data: OutgoingData, action: string): Promise<Error | null>;
   /** Closes the connection for good: `close` fires, receives end. */
   finish(code: number, reason: string): void;
+  /** The connection, to emit its events (`resumed`, `reset`). */
+  readonly events: GuardedEmitter<WebSocketConnEvents>;
   /** Reports a failure through the connection's `error` event. */
   reportError(err: Error): void;
   /** Emits `reconnecting` on the connection. */
@@ -49,6 +56,8 @@ export interface LinkSwitch {
 export interface LinkSupervisor {
   /** Whether the connection is between links (waiting or dialing): its `state` is then `'CONNECTING'`. */
   readonly between: boolean;
+  /** The session the connection is in (`conn.session`); absent or `null` if none. */
+  readonly session?: SessionInfo | null;
   /** Whether failures of the socket are the supervisor's to report (a dialing attempt). */
   readonly dialing: boolean;
   /** The current link opened; the connection's `open` listeners run next. */

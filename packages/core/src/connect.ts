@@ -11,6 +11,7 @@ import { waitForOpen } from './handshake.js';
 import { resolveKeepAlive, type KeepAlive, type KeepAliveSettings } from './keep-alive-options.js';
 import type { ReconnectOptions } from './reconnect-policy.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
+import type { ResumeOptions } from './session-options.js';
 import type { TlsOptions } from './tls.js';
 import type { HeaderValues } from './types.js';
 
@@ -64,6 +65,15 @@ export interface ConnectOptions {
    */
   reconnect?: boolean | ReconnectOptions;
   /**
+   * Sessions that survive the network (the server needs `resume` too; README "Sessions"): every
+   * message either way arrives exactly once, in order, across any number of links, and the server's
+   * connection lives on. Implies `reconnect` (its defaults if not given). `true` for the defaults, or
+   * the bounds of what this end keeps unacknowledged. Against a server without sessions the connection
+   * is a plain reconnecting one and `conn.session` is `null`.
+   * @default false
+   */
+  resume?: boolean | Omit<ResumeOptions, 'window'>;
+  /**
    * TLS settings of a `wss://` connection: CA, client certificate (mutual TLS), verification (Node
    * only). LuatOS `websocket.new(url, cert)`.
    */
@@ -109,6 +119,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof ConnectOptions>([
   'perMessageDeflate',
   'keepAlive',
   'reconnect',
+  'resume',
   'tls',
   'webSocketImpl',
 ]);
@@ -154,7 +165,7 @@ function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOp
 
 function open(address: string, href: string, options: ConnectOptions): Promise<WebSocketConn> {
   const keepAlive = resolveKeepAlive(options.keepAlive, 'connectToWebsocket()');
-  const reconnect = options.reconnect;
+  const reconnect = options.reconnect ?? (options.resume !== undefined && options.resume !== false ? true : undefined); // resume implies reconnect
   const maxQueue = checkMaxQueue(options.maxQueue);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
   if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
@@ -165,9 +176,10 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
     throw new RangeError(`connectToWebsocket(): maxPayload must be a whole number of bytes, at least 1, got ${describeValue(maxPayload)}`);
   }
   const dial = prepareDial({ ...options, maxPayload });
-  const openSocket = (): WebSocketLike => {
+  let first = href; // with `resume`, the first link's URL carries the routing id
+  const openSocket = (url = first): WebSocketLike => {
     try {
-      return dial.open(href);
+      return dial.open(url);
     } catch (err) {
       throw new ConnectError(address, err instanceof Error ? err.message : String(err), { cause: err });
     }
@@ -181,9 +193,12 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   return parts.then(([, reconnector]) => {
     // Checked once loaded (the checks are in that module): a bad value still fails before any network work.
     const policy = reconnector?.resolveReconnect(reconnect, describeValue);
-    const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen };
-    const supervise = reconnector === undefined || setup === undefined ? undefined : (links: LinkSwitch) => new reconnector.Reconnector(links, setup);
-    return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervise);
+    const session = reconnector?.sessionSetup(options.resume, href, describeValue);
+    if (session !== undefined) first = session.url;
+    const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen, resume: session };
+    let supervisor: import('./reconnector.js').Reconnector | undefined;
+    const supervise = reconnector === undefined || setup === undefined ? undefined : (links: LinkSwitch) => (supervisor = new reconnector.Reconnector(links, setup));
+    return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervise).then((conn) => supervisor?.ready(conn) ?? conn);
   });
 }
 

@@ -14,7 +14,7 @@ import type { OutgoingData } from './outbox.js';
 import { checkBinary, checkText, encodeJson } from './outgoing.js';
 import { Pipeline } from './pipeline.js';
 import { OPEN, type WebSocketLike } from './socket.js';
-import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, RequestHandler, RequestOptions, WebSocketConnEvents } from './types.js';
+import type { ConnState, HeartbeatMode, Message, MessageHandler, ReceiveOptions, RequestHandler, RequestOptions, SessionInfo, WebSocketConnEvents } from './types.js';
 
 const STATES: readonly ConnState[] = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 
@@ -74,9 +74,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     this.policy = options.policy;
     const keepAlive = resolveKeepAlive(options.keepAlive, 'WebSocketConn');
     this.pipeline = new Pipeline(this, checkMaxQueue(options.maxQueue), keepAlive, this.policy);
-    this.supervisor = options.supervise?.(
-      linkSwitch(this.pipeline, this, (code, reason) => this.finish(code, reason), (action) => new ConnectionClosedError(action, this.state, this.closeCode)),
-    );
+    this.supervisor = options.supervise?.(linkSwitch(this.pipeline, this, (code, reason) => this.finish(code, reason), (action) => new ConnectionClosedError(action, this.state, this.closeCode)));
     this.pipeline.attach(socket, options.transport);
   }
 
@@ -95,6 +93,11 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   /** How this end detects a dead peer, set when a link opens (see `KeepAliveMember`): `'protocol'`, `'message'` or `'off'`. */
   get heartbeat(): HeartbeatMode {
     return this.pipeline.keepAlive?.mode ?? 'off';
+  }
+
+  /** The session this connection is in (`resume`), or `null`: none, or a peer without sessions. */
+  get session(): SessionInfo | null {
+    return this.supervisor?.session ?? null;
   }
 
   /** The close code, once closed (1006 if the connection dropped without a close frame). */
@@ -264,11 +267,8 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   linkEnded(code: number, reason: string): void {
     const sent = this.closing?.sentCode;
     const reported = code === 1006 && sent !== undefined && this.policy?.reportSentCode === true ? sent : code;
-    if (this.supervisor?.dropped(reported, reason, this.closeRequested) === true) {
-      this.pipeline.linkLost(reported);
-      return;
-    }
-    this.finish(reported, reason);
+    if (this.supervisor?.dropped(reported, reason, this.closeRequested) !== true) this.finish(reported, reason);
+    else this.pipeline.linkLost(reported);
   }
 
   /** @internal Emits `error`; an unheard handler failure goes to `console.error` rather than vanish. */
@@ -297,5 +297,4 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     const held = this.finished || this.closeRequested ? undefined : this.supervisor?.hold(data, action);
     return held ?? Promise.resolve(closedError());
   }
-
 }

@@ -1,4 +1,4 @@
-import { decodeControl } from './control.js';
+import { decodeControl, encodeControl } from './control.js';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
@@ -20,8 +20,9 @@ export class ControlPlane {
 
   constructor(private readonly pipeline: Pipeline, armCancel: ControlTools) {
     this.requests = new Requests({
-      agreement: () => (pipeline.endedWith !== undefined || pipeline.link.readyState !== OPEN ? 'down' : pipeline.protocol.agreed ? 'agreed' : 'plain'),
-      writeControl: (text) => pipeline.writeFrame(text, 'a corows control message', () => new CorowsError('a corows control message could not be written: the link closed', { code: 'ERR_CLOSED' })),
+      // In a session, requests are units: taken (and held) while the link is down.
+      agreement: () => (pipeline.endedWith !== undefined || (pipeline.link.readyState !== OPEN && pipeline.session === undefined) ? 'down' : pipeline.protocol.agreed ? 'agreed' : 'plain'),
+      writeControl: (text) => pipeline.session?.send(text) ?? pipeline.writeFrame(text, 'a corows control message', () => new CorowsError('a corows control message could not be written: the link closed', { code: 'ERR_CLOSED' })),
       closedError: () => (pipeline.endedWith === undefined ? undefined : new ConnectionClosedError('request()', 'CLOSED', pipeline.endedWith)),
       armCancel,
     });
@@ -41,6 +42,8 @@ export class ControlPlane {
       return;
     }
     if (REQUEST_TYPES.has(frame.t)) this.requests.control(frame);
+    // A `hello` here: this end keeps no sessions (PROTOCOL.md §5.2); the peer goes on without one.
+    else if (frame.t === 'hello') void this.pipeline.writeFrame(encodeControl({ t: 'refused', code: 'disabled', reason: 'this server keeps no sessions (resume is off)' }), 'refused', () => new Error('closed'));
     // A type this end does not know is ignored (PROTOCOL.md §2).
   }
 

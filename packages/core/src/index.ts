@@ -17,6 +17,7 @@ export {
   applicationProtocols,
   COROWS_PROTOCOL_HEADER,
   COROWS_SUBPROTOCOL,
+  isCorowsAgreed,
   markCorowsAgreed,
   negotiateSubprotocol,
 } from './negotiation.js';
@@ -36,5 +37,9 @@ export type {
   RequestContext,
   RequestHandler,
   RequestOptions,
+  SessionInfo,
   WebSocketConnEvents,
 } from './types.js';
+export type { ResumeOptions, ResumeSettings } from './session-options.js';
+export type { ControlFrame } from './control.js';
+// The session's parts for servers are in `@corows/core/session`: a page never loads them.

@@ -15,7 +15,12 @@ export function linkSwitch(
   closedError: (action: string) => Error,
 ): LinkSwitch {
   return {
-    attach: (socket) => pipeline.attach(socket),
+    attach: (socket, transport) => pipeline.attach(socket, transport),
+    useSession: (session) => {
+      pipeline.session = session;
+      session?.bind(pipeline);
+    },
+    events,
     dropLink: () => pipeline.dropLink(),
     write: (data, action) => pipeline.write(data, action, () => closedError(action)),
     finish,

@@ -16,6 +16,7 @@ import type { ControlPlane } from './control-plane.js';
 import { OPEN, type NodeTransport, type WebSocketLike } from './socket.js';
 import type { Message, WebSocketConnEvents } from './types.js';
 import type { GuardedEmitter } from './guarded-emitter.js';
+import type { Session } from './session.js';
 
 
 
@@ -47,6 +48,8 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   keepAlive: KeepAliveMember | undefined;
   /** The code the connection closed with for good, once it has. */
   endedWith: number | undefined;
+  /** The session layer, while the connection is in one (PROTOCOL.md §5): it numbers, keeps and counts units. */
+  session: Session | undefined;
   private readingPaused = false;
   private pongsWatched = false;
   /** What `ws` sent because the peer broke the protocol: it then reports 1006, never having read the answer. */
@@ -81,8 +84,10 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   /** Writes one frame on the open link; resolves `null` once written, or the `Error`. */
   write(data: OutgoingData, action: string, closedError: () => Error): Promise<Error | null> {
-    return this.writeFrame(this.protocol.encode(data), action, closedError);
+    const framed = this.protocol.encode(data);
+    return this.session?.send(framed) ?? this.writeFrame(framed, action, closedError);
   }
+
 
   /**
    * Runs `use` on the control plane (control messages, requests): at once, or once its module is
@@ -124,7 +129,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
 
   /** The link dropped with `code` and the connection goes on with another: requests in flight on it fail. */
   linkLost(code: number): void {
-    this.withControl((control) => control.linkLost(code), false);
+    if (this.session === undefined) this.withControl((control) => control.linkLost(code), false);
   }
 
   // The link's events (LinkListener).
@@ -138,6 +143,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     this.keepAlive?.heard();
     const app = this.protocol.read(msg);
     if (app === undefined) return;
+    this.session?.delivered(app, bytes);
     this.owner.emit('message', app);
     this.inbox.deliver(app);
   }
@@ -151,7 +157,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   }
 
   controlArrived(text: string): void {
-    void this.withControl((control) => control.arrived(text));
+    if (this.session?.route(text) !== true) void this.withControl((control) => control.arrived(text));
   }
 
   onClose(code: number, reason: string): void {

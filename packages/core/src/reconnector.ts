@@ -6,7 +6,12 @@ import type { waitForOpen } from './handshake.js';
 import { Outbox, type OutgoingData } from './outbox.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect } from './reconnect-rules.js';
+import { ClientSession } from './session-client.js';
+
+export { sessionSetup } from './session-client.js';
+import type { ResumeSettings } from './session-options.js';
 import type { WebSocketLike } from './socket.js';
+import type { SessionInfo } from './types.js';
 
 /** What a {@link Reconnector} needs to open new links. */
 export interface ReconnectSetup {
@@ -15,8 +20,10 @@ export interface ReconnectSetup {
   readonly address: string;
   /** Milliseconds each attempt may take. */
   readonly timeout: number;
-  /** Starts a new connection attempt to the same address with the same options. */
-  readonly redial: () => WebSocketLike;
+  /** Starts a new connection attempt with the same options, to `url` (@default the address). */
+  readonly redial: (url?: string) => WebSocketLike;
+  /** With `resume`: the session's bounds, the address's href and the first link's routing id. */
+  readonly resume?: { readonly settings: ResumeSettings; readonly href: string; readonly id: string };
   /** Reports a failed handshake in detail (see `Dial.watch`). */
   readonly watch: Dial['watch'];
   /** Resolves once an attempt's socket is open (`waitForOpen`; given, so that this module imports nothing internal). */
@@ -52,12 +59,25 @@ export class Reconnector implements LinkSupervisor {
   private attemptWatch: AbortController | undefined;
   /** How the last link ended: the code the connection closes with if it gives up. */
   private droppedCode: number = CloseCode.Abnormal;
+  /** With `resume`: the client's end of the session. */
+  readonly client: ClientSession | undefined;
 
   constructor(
     private readonly links: LinkSwitch,
     private readonly setup: ReconnectSetup,
   ) {
     this.outbox = new Outbox(setup.policy.maxOutbox);
+    const resume = setup.resume;
+    if (resume !== undefined) this.client = new ClientSession(links, resume.settings, resume.id, () => this.restart());
+  }
+
+  /** `conn`, once the first link's `hello` is answered (`conn.session` is known then); `undefined` without `resume`. */
+  ready<T>(conn: T): Promise<T> | undefined {
+    return this.client?.settled.then(() => conn);
+  }
+
+  get session(): SessionInfo | null {
+    return this.client?.info ?? null;
   }
 
   get between(): boolean {
@@ -71,6 +91,7 @@ export class Reconnector implements LinkSupervisor {
   opening(): void {
     this.phase = 'open';
     this.openedAt = Date.now();
+    this.client?.linkOpened();
   }
 
   opened(): void {
@@ -79,6 +100,7 @@ export class Reconnector implements LinkSupervisor {
 
   dropped(code: number, reason: string, closeRequested: boolean): boolean {
     if (this.phase === 'dialing') return true; // the attempt's own watcher (see dial) reports it
+    this.client?.linkDown();
     if (this.phase === 'first' || closeRequested || !shouldReconnectAfterClose(code)) {
       this.failHeld(code);
       return false;
@@ -90,7 +112,16 @@ export class Reconnector implements LinkSupervisor {
   }
 
   hold(data: OutgoingData, action: string): Promise<Error | null> | undefined {
-    return this.outbox.hold(data, action);
+    return this.client?.active === true ? this.client.session.send(data) : this.outbox.hold(data, action);
+  }
+
+  /** The session was reset: a new link for the new session, at once. */
+  private restart(): void {
+    if (this.phase === 'open') this.links.dropLink();
+    if (this.phase === 'open' || this.phase === 'first') {
+      this.phase = 'waiting';
+      this.retryTimer = setTimeout(() => this.dial(), 0);
+    }
   }
 
   stop(code: number, reason: string): void {
@@ -117,7 +148,7 @@ export class Reconnector implements LinkSupervisor {
     this.phase = 'dialing';
     let socket: WebSocketLike;
     try {
-      socket = this.setup.redial();
+      socket = this.setup.redial(this.client?.url(this.setup.resume?.href ?? ''));
     } catch (err) {
       this.attemptFailed(err);
       return;
@@ -157,6 +188,7 @@ export class Reconnector implements LinkSupervisor {
   }
 
   private failHeld(code: number): void {
+    this.client?.end();
     this.outbox.fail((action) => new ConnectionClosedError(action, 'CLOSED', code));
   }
 }

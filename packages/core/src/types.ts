@@ -32,6 +32,17 @@ export interface ReconnectCause {
   reason: string;
 }
 
+/**
+ * The session a connection is in (`resume`, PROTOCOL.md §5): `conn.session`, `null` when it is in
+ * none (no `resume`, or a peer that does not offer sessions).
+ */
+export interface SessionInfo {
+  /** The routing id: the `corows_session` query parameter of every link, for load balancers. */
+  readonly id: string;
+  /** How many times a new link has continued the session. */
+  readonly resumes: number;
+}
+
 /** Options of {@link WebSocketConn.receiveMessage}. */
 export interface ReceiveOptions {
   /** Give up when this signal aborts: the call rejects with an {@link AbortError} and takes no message. */
@@ -56,6 +67,18 @@ export interface WebSocketConnEvents {
    * in `delay` milliseconds. `state` is `'CONNECTING'` until `open`, or `close` if it gives up.
    */
   reconnecting: [attempt: number, delay: number, cause: ReconnectCause];
+  /**
+   * With `resume`: a new link continues the session after a drop; what either end sent meanwhile is
+   * delivered, exactly once and in order. Emitted on both ends.
+   */
+  resumed: [];
+  /**
+   * Client with `resume`: the session could not be continued (the server refused it: unknown or
+   * expired, another node, a bound exceeded). `reason` says why; `missing` is how many of the
+   * messages this end sent in that session were never acknowledged, and so may not have arrived.
+   * The connection goes on at once as a new session (a new `conn.session.id`).
+   */
+  reset: [reason: string, missing: number];
   /** Every arriving message, whether or not a receive or the handler consumes it (for observing). */
   message: [msg: Message];
   /**

@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_PAYLOAD, type KeepAlive, type KeepAliveSettings } from '@corows/core';
+import { resolveResume } from '@corows/core/session';
+import { DEFAULT_MAX_PAYLOAD, type KeepAlive, type KeepAliveSettings, type ResumeOptions, type ResumeSettings } from '@corows/core';
 import type { PerMessageDeflateOptions } from './deflate-options.js';
 import { serverKeepAlive } from './heartbeat.js';
 import type { ServerTlsOptions } from './tls.js';
@@ -99,6 +100,13 @@ export interface ServerOptions<Data = Record<string, unknown>> {
    * @default { interval: 30000, timeout: 30000 }
    */
   keepAlive?: KeepAlive;
+  /**
+   * Sessions that survive the network (README "Sessions"): with a client that asks for one (`resume`),
+   * `whenNewConn` runs once per session and the connection lives on across the client's links.
+   * `true` for the defaults, or `window` (ms a client may stay away) and the bounds of what is kept.
+   * @default false
+   */
+  resume?: boolean | ResumeOptions;
   /**
    * Serve `wss://` (HTTPS) with this certificate and key; with `requestCert` and `ca`, require client
    * certificates (mutual TLS).
@@ -203,6 +211,7 @@ export interface ResolvedOptions<Data> {
   backpressurePolicy: BackpressurePolicy;
   adapter: ServerAdapter | undefined;
   keepAlive: KeepAliveSettings | undefined;
+  resume: ResumeSettings | undefined;
   tls: ServerTlsOptions | undefined;
 }
 
@@ -266,6 +275,7 @@ export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, c
     backpressurePolicy: o.backpressurePolicy ?? 'close',
     adapter: o.adapter,
     keepAlive: serverKeepAlive(o.keepAlive, caller),
+    resume: resolveResume(o.resume, caller, shownValue),
     tls: o.tls,
   };
 }

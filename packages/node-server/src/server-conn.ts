@@ -126,8 +126,15 @@ export class ServerConn<Data = Record<string, unknown>> extends WebSocketConn im
    * (closed, or refused by backpressure).
    */
   sendPrepared(message: PreparedMessage): boolean {
+    if (this.session !== null) return this.sendInSession(message);
     if (this.link.readyState !== OPEN || this.server.guard.outbound(this, message.payload.length) !== undefined) return false;
     this.link.sendWith(writePrepared, message);
+    return true;
+  }
+
+  /** A broadcast to a connection in a session is one of its units, numbered and kept like a send. */
+  private sendInSession(message: PreparedMessage): boolean {
+    void (message.binary ? this.sendBinary(message.payload) : this.sendMessage(message.payload.toString()));
     return true;
   }
 

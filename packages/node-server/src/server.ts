@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import { CorowsError, GuardedEmitter, loadKeepAlive, type Message } from '@corows/core';
+import { CorowsError, GuardedEmitter, loadKeepAlive, type ConnOptions, type Message } from '@corows/core';
 import type { WebSocket } from 'ws';
 import type { BroadcastPacket, ServerAdapter } from './adapter.js';
 import { BroadcastTarget, toBytes, type Exclusion, type Publisher } from './broadcast-target.js';
@@ -17,12 +17,12 @@ import { ServerConn, ServerPolicy } from './server-conn.js';
 import { callHandler } from './call-handler.js';
 import { DeathNotice, type DeadHandler } from './death-notice.js';
 import { drainConnections } from './shutdown.js';
+import { SessionDoor } from './session-door.js';
 import { shownValue } from './shown-value.js';
 import { TrafficGuard } from './traffic-guard.js';
 import type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 
 export type { ServerAddress } from './http-host.js';
-
 export type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 
 /** A {@link WebsocketServer.whenNewConn} handler: called with each accepted connection; may be async. */
@@ -50,6 +50,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
   private readonly rooms: RoomIndex<ServerConn<Data>>;
   private readonly local: LocalDelivery<Data>;
   private readonly gate: UpgradeGate<Data>;
+  private readonly sessions: SessionDoor<Data, ServerConn<Data>> | undefined;
   private readonly publisher: Publisher<Data> = { publish: (packet, filter) => this.publish(packet, filter) };
   private readonly connServer: ServerPolicy<ServerConn<Data>>;
   private readonly headerPool = new HeaderPool();
@@ -71,6 +72,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     this.rooms = new RoomIndex(this.adapter, (err, context) => this.report(err, context));
     this.connServer = new ServerPolicy<ServerConn<Data>>(new TrafficGuard(this.options, this.metricsRecorder), this.rooms, (conn, code) => this.forget(conn, code));
     this.local = new LocalDelivery(randomUUID(), this.live, this.rooms, (err, context) => this.report(err, context));
+    this.sessions = this.options.resume && new SessionDoor(this.options.resume, this.options.handshakeTimeout, { create: (ws, req, data, supervise) => this.accept(ws, req, data, supervise) as ServerConn<Data> });
     this.gate = new UpgradeGate(this.options, {
       isClosing: () => this.closing !== undefined || this.dead,
       openConnections: () => this.live.size,
@@ -224,9 +226,11 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     });
   }
 
-  /** The one path every accepted connection takes. */
-  private accept(ws: WebSocket, req: IncomingMessage, data: Data | undefined): void {
+  /** The one path every accepted connection takes (a session's link reads its hello first: see `SessionDoor`). */
+  private accept(ws: WebSocket, req: IncomingMessage, data: Data | undefined, supervise?: ConnOptions['supervise']): ServerConn<Data> | undefined {
+    if (supervise === undefined && this.sessions?.admit(ws, req, data) === true) return undefined;
     const conn = new ServerConn<Data>(ws, {
+      supervise,
       url: req.url ?? '/',
       headers: this.headerPool.share(req.headers),
       remoteAddress: req.socket.remoteAddress,
@@ -245,6 +249,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
     } else {
       this.announce(conn);
     }
+    return conn;
   }
 
   private forget(conn: ServerConn<Data>, code: number): void {
@@ -281,10 +286,8 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
   }
 
   private reportUnheard(failure: Error): void {
-    this.report(new CorowsError(
-      `${failure.message} (nothing handled this: set whenDead() or await server.listening)`,
-      { code: failure instanceof CorowsError ? failure.code : undefined, cause: failure },
-    ));
+    const code = failure instanceof CorowsError ? failure.code : undefined;
+    this.report(new CorowsError(`${failure.message} (nothing handled this: set whenDead() or await server.listening)`, { code, cause: failure }));
   }
 
   private report(err: unknown, context?: string): void {
