@@ -12,15 +12,6 @@ export { AbortError, ConnectError, ConnectionClosedError, CorowsError, OutboxFul
 export { DEFAULT_KEEP_ALIVE_INTERVAL, resolveKeepAlive } from './keep-alive-options.js';
 export { loadKeepAlive } from './keep-alive-loader.js';
 export type { KeepAlive, KeepAliveOptions, KeepAliveSettings } from './keep-alive-options.js';
-export {
-  answerCorowsHeader,
-  applicationProtocols,
-  COROWS_PROTOCOL_HEADER,
-  COROWS_SUBPROTOCOL,
-  isCorowsAgreed,
-  markCorowsAgreed,
-  negotiateSubprotocol,
-} from './negotiation.js';
 export { DEFAULT_REQUEST_TIMEOUT } from './control-loader.js';
 export { DEFAULT_RECONNECT } from './reconnect-policy.js';
 export type { ReconnectOptions, ReconnectPolicy } from './reconnect-policy.js';
@@ -42,4 +33,4 @@ export type {
 } from './types.js';
 export type { ResumeOptions, ResumeSettings } from './session-options.js';
 export type { ControlFrame } from './control.js';
-// The session's parts for servers are in `@corows/core/session`: a page never loads them.
+// What servers build on (the protocol's agreement, sessions) is in `@corows/core/server`: a page never loads it.

@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { answerCorowsHeader, COROWS_PROTOCOL_HEADER, markCorowsAgreed, negotiateSubprotocol } from '@corows/core';
+import { answerCorowsHeader, COROWS_PROTOCOL_HEADER, markCorowsAgreed, negotiateSubprotocol } from '@corows/core/server';
 import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
 import type { MetricsRecorder, RefusalReason } from './metrics.js';
 import type { ResolvedOptions, VerifyResult } from './options.js';

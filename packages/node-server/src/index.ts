@@ -37,9 +37,9 @@ export { DEFAULT_SERVER_KEEP_ALIVE } from './heartbeat.js';
 export type { Pem, ServerTlsOptions } from './tls.js';
 
 // All of @corows/core, so that a Node user needs one import.
+export { answerCorowsHeader, applicationProtocols, COROWS_PROTOCOL_HEADER, COROWS_SUBPROTOCOL, markCorowsAgreed, negotiateSubprotocol } from '@corows/core/server';
 export {
   AbortError,
-  applicationProtocols,
   CloseCode,
   ConnectError,
   ConnectionClosedError,
@@ -50,14 +50,9 @@ export {
   DEFAULT_MAX_QUEUE,
   DEFAULT_RECONNECT,
   GuardedEmitter,
-  answerCorowsHeader,
-  COROWS_PROTOCOL_HEADER,
-  COROWS_SUBPROTOCOL,
   DEFAULT_REQUEST_TIMEOUT,
   isRetryableCloseCode,
   loadKeepAlive,
-  markCorowsAgreed,
-  negotiateSubprotocol,
   OutboxFullError,
   RemoteError,
   resolveKeepAlive,

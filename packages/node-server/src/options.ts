@@ -1,4 +1,4 @@
-import { resolveResume } from '@corows/core/session';
+import { resolveResume } from '@corows/core/server';
 import { DEFAULT_MAX_PAYLOAD, type KeepAlive, type KeepAliveSettings, type ResumeOptions, type ResumeSettings } from '@corows/core';
 import type { PerMessageDeflateOptions } from './deflate-options.js';
 import { serverKeepAlive } from './heartbeat.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { isCorowsAgreed, type ControlFrame, type LinkSupervisor, type LinkSwitch, type ResumeSettings } from '@corows/core';
-import { decodeControl, encodeControl, SESSION_PARAM } from '@corows/core/session';
+import { type ControlFrame, type LinkSupervisor, type LinkSwitch, type ResumeSettings } from '@corows/core';
+import { decodeControl, encodeControl, isCorowsAgreed, SESSION_PARAM } from '@corows/core/server';
 import type { WebSocket } from 'ws';
 import { SessionRegistry, type SessionRefusal } from './session-registry.js';
 import { ServerSession, type PeerBounds } from './session-supervisor.js';

@@ -1,4 +1,4 @@
-import { Session } from '@corows/core/session';
+import { Session } from '@corows/core/server';
 import { CloseCode, type LinkSupervisor, type LinkSwitch, type NodeTransport, type OutgoingData, type ResumeSettings, type SessionInfo, type WebSocketConn } from '@corows/core';
 import type { WebSocket } from 'ws';
 import type { SessionRegistry } from './session-registry.js';

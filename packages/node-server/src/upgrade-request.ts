@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { applicationProtocols } from '@corows/core';
+import { applicationProtocols } from '@corows/core/server';
 
 /** What the `verify` hook and a `protocols` function see of an upgrade request, before the upgrade. */
 export interface UpgradeRequest {
