@@ -13,6 +13,11 @@ export function corowsLib(style: Style): Lib {
     id: style === 'handler' ? 'corows-handler' : 'corows-receive',
     listen: (mode) => listen(style, mode),
     connect: (port) => connect(style, port),
+    async connectRequester(port) {
+      const conn = await connectToWebsocket(`ws://127.0.0.1:${port}`);
+      conn.on('error', () => undefined);
+      return { how: 'conn.request() (default timeout)', request: (value) => conn.request(value), close: () => conn.close() };
+    },
   };
 }
 
@@ -21,6 +26,7 @@ async function listen(style: Style, mode: ServerMode): Promise<ServerHandle> {
   const held: WebSocketConn[] = [];
   server.whenNewConn((conn) => {
     if (mode === 'hold') held.push(conn);
+    else if (mode === 'reply') conn.whenRequest((value) => value);
     else if (style === 'handler') conn.whenNewMsg((msg) => (typeof msg === 'string' ? conn.sendMessage(msg) : undefined));
     else void echoLoop(conn);
   });
@@ -37,6 +43,11 @@ async function listen(style: Style, mode: ServerMode): Promise<ServerHandle> {
     },
     sendEach(text) {
       for (const conn of server.connections) void conn.sendMessage(text);
+    },
+    async useRequests(timeoutMs) {
+      const conns = [...server.connections];
+      for (const conn of conns) conn.whenRequest((value) => value);
+      return (await Promise.all(conns.map((conn) => conn.request(0, { timeout: timeoutMs })))).length;
     },
     async readAll(expected, deadline) {
       let count = 0;

@@ -6,17 +6,21 @@ export const SOCKET_IO_EVENT = 'm';
 
 /**
  * How a lean load-generator connection speaks: plain WebSocket messages (raw `ws`, corows and
- * uWS.js servers), or Socket.IO's packets over a plain WebSocket. The rows with many connections use
- * these instead of each library's client, so the load generator costs the same whichever server is
- * measured.
+ * uWS.js servers); plain messages on a link that agreed on the corows protocol by header, as corows'
+ * own Node client does (`docs/PROTOCOL.md` §1.1: control messages, U+0000 first, are answered or
+ * reported, never counted as messages); or Socket.IO's packets over a plain WebSocket. The rows with
+ * many connections use these instead of each library's client, so the load generator costs the same
+ * whichever server is measured.
  */
-export type Wire = 'websocket' | 'socket.io';
+export type Wire = 'websocket' | 'corows' | 'socket.io';
 
 /** One lean connection, open (for Socket.IO: joined to the main namespace). */
 export interface LeanConn {
   readonly ws: WebSocket;
   /** Sends one application message (for Socket.IO: one `m` event). */
   send(text: string): void;
+  /** `corows` wire: sends request `id` (a `req` control message, PROTOCOL.md §4) carrying `value`. */
+  request(id: number, value: unknown): void;
 }
 
 /** What a lean connection reports besides opening. */
@@ -28,6 +32,8 @@ export interface LeanHooks {
   onMessage(tag: number): void;
   /** Each heartbeat from the server: a protocol ping, or Socket.IO's `2` packet. */
   onPing?: () => void;
+  /** `corows` wire: each reply (`res` or `err`) to a request this connection sent with {@link LeanConn.request}. */
+  onReply?: () => void;
 }
 
 /** How a lean connection is opened, besides its address. */
@@ -54,9 +60,9 @@ const EVENT_PREFIX = `42${JSON.stringify([SOCKET_IO_EVENT, ''])}`.slice(0, -2);
  * an event.
  */
 export function openLean(port: number, wire: Wire, localAddress: string, hooks: LeanHooks | ((tag: number) => void), options: LeanOptions = {}): Promise<LeanConn> {
-  const { onMessage, onPing } = typeof hooks === 'function' ? { onMessage: hooks, onPing: undefined } : hooks;
+  const { onMessage, onPing, onReply } = typeof hooks === 'function' ? { onMessage: hooks, onPing: undefined, onReply: undefined } : hooks;
   const query = options.query ?? '';
-  const url = wire === 'websocket'
+  const url = wire !== 'socket.io'
     ? `ws://127.0.0.1:${port}/${query === '' ? '' : `?${query}`}`
     : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket${query === '' ? '' : `&${query}`}`;
   let socket: Socket | undefined;
@@ -64,13 +70,16 @@ export function openLean(port: number, wire: Wire, localAddress: string, hooks: 
     perMessageDeflate: false,
     localAddress,
     handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    ...(wire === 'corows' && { headers: { 'Corows-Protocol': '1' } }),
     ...(options.batchSends === true && {
       skipUTF8Validation: true,
       // Our own TCP socket (an option of http.request), so that we can cork it.
       createConnection: (opts: object) => (socket = connect(opts as NetConnectOpts)),
     }),
   });
-  const write = wire === 'websocket' ? (text: string) => ws.send(text) : (text: string) => ws.send(`42${JSON.stringify([SOCKET_IO_EVENT, text])}`);
+  const write = wire === 'websocket' ? (text: string) => ws.send(text)
+    : wire === 'corows' ? (text: string) => ws.send(text.charCodeAt(0) === 0 ? `\u0000${text}` : text)
+    : (text: string) => ws.send(`42${JSON.stringify([SOCKET_IO_EVENT, text])}`);
   let corked = false;
   const uncork = (): void => {
     corked = false;
@@ -86,13 +95,18 @@ export function openLean(port: number, wire: Wire, localAddress: string, hooks: 
       }
       write(text);
     },
+    request(id, value) {
+      if (wire !== 'corows') throw new Error(`request() needs the corows wire, not ${wire}`);
+      ws.send(`\u0000${JSON.stringify({ t: 'req', id, v: value })}`);
+    },
   };
   return new Promise((resolve, reject) => {
     ws.on('error', reject);
     ws.once('close', (code) => reject(new Error(`closed before open (code ${code})`)));
-    if (wire === 'websocket') {
+    if (wire !== 'socket.io') {
       ws.once('open', () => resolve(conn));
-      ws.on('message', (data: RawData) => onMessage((data as Buffer)[0] ?? 0));
+      if (wire === 'websocket') ws.on('message', (data: RawData) => onMessage((data as Buffer)[0] ?? 0));
+      else ws.on('message', (data: RawData, binary: boolean) => (binary ? onMessage((data as Buffer)[0] ?? 0) : readCorows(data as Buffer, ws, onMessage, onReply)));
       if (onPing !== undefined) ws.on('ping', onPing);
       return;
     }
@@ -106,6 +120,19 @@ export function openLean(port: number, wire: Wire, localAddress: string, hooks: 
       else if (packet.startsWith('0')) ws.send('40');
     });
   });
+}
+
+/**
+ * A text frame on a link that agreed on the corows protocol (PROTOCOL.md §2): an application message (one
+ * more U+0000 in front if its own text starts with one), or a control message: a request is answered
+ * with its own value, a reply reported.
+ */
+function readCorows(data: Buffer, ws: WebSocket, onMessage: (tag: number) => void, onReply: (() => void) | undefined): void {
+  if (data[0] !== 0) return onMessage(data[0] ?? 0);
+  if (data[1] === 0) return onMessage(data[2] ?? 0);
+  const frame = JSON.parse(data.toString('utf8', 1)) as { t: string; id?: number; v?: unknown };
+  if (frame.t === 'req') ws.send(`\u0000${JSON.stringify({ t: 'res', id: frame.id, v: frame.v ?? null })}`);
+  else if (frame.t === 'res' || frame.t === 'err') onReply?.();
 }
 
 /**

@@ -4,7 +4,10 @@ import { io as connectIo } from 'socket.io-client';
 import { takeHeld } from '../timing.js';
 import { SOCKET_IO_EVENT } from './lean-client.js';
 import { Pump } from './pump.js';
-import type { EchoPeer, Lib, ServerHandle, ServerMode } from './types.js';
+import type { EchoPeer, Lib, Requester, ServerHandle, ServerMode } from './types.js';
+
+/** The event requests travel as in request-probe.ts, answered by acknowledgement. */
+const REQUEST_EVENT = 'r';
 
 /** Socket.IO with the WebSocket transport only (no long-polling, no compression), as its docs show. */
 export const socketIoLib: Lib = {
@@ -16,6 +19,7 @@ export const socketIoLib: Lib = {
     const held: unknown[] = [];
     io.on('connection', (socket) => {
       if (mode === 'echo') socket.on(SOCKET_IO_EVENT, (data: unknown) => socket.emit(SOCKET_IO_EVENT, data));
+      else if (mode === 'reply') socket.on(REQUEST_EVENT, (data: unknown, ack: (reply: unknown) => void) => ack(data));
       // Events cannot wait: an app that reads later must queue what arrives.
       else socket.on(SOCKET_IO_EVENT, (data: unknown) => held.push(data));
     });
@@ -34,6 +38,18 @@ export const socketIoLib: Lib = {
           io.disconnectSockets(true);
           void io.close(() => resolve());
         }),
+    };
+  },
+
+  async connectRequester(port: number): Promise<Requester> {
+    const socket = connectIo(`ws://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    return {
+      how: 'socket.emitWithAck() (no timeout)',
+      request: (value) => socket.emitWithAck(REQUEST_EVENT, value) as Promise<unknown>,
+      close: async () => {
+        socket.disconnect();
+      },
     };
   },
 

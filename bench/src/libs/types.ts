@@ -9,7 +9,9 @@ export type ServerMode =
   /** Sends each message straight back. */
   | 'echo'
   /** The application reads nothing until `readAll()` (the slow-consumer row). */
-  | 'hold';
+  | 'hold'
+  /** Answers each request with its own value (request-probe.ts): corows `whenRequest`, Socket.IO acknowledgements. */
+  | 'reply';
 
 /** A running bench server, the same shape whichever library serves. */
 export interface ServerHandle {
@@ -22,6 +24,12 @@ export interface ServerHandle {
   readonly broadcastMode: string;
   /** Sends `text` to every connection with one send call per connection (the library's plain send). */
   sendEach(text: string): unknown;
+  /**
+   * corows only: every connection starts serving requests (`conn.whenRequest`) and sends the client one
+   * (`conn.request`); resolves with how many replies came, once all have. After it, each connection has
+   * what using requests costs it (its control plane and request table).
+   */
+  useRequests?(timeoutMs: number): Promise<number>;
   /** `hold` mode: the application now reads every message; resolves with how many it read. */
   readAll(expected: number, deadline: number): Promise<number>;
   close(): Promise<void>;
@@ -40,6 +48,15 @@ export interface EchoPeer {
   close(): Promise<void>;
 }
 
+/** One client connection that asks the server and waits for each answer (request-probe.ts). */
+export interface Requester {
+  /** How a request is made, for the report (e.g. `conn.request()`). */
+  readonly how: string;
+  /** Sends `value` as a request and resolves with the server's answer. */
+  request(value: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
 /** A library as the bench drives it. */
 export interface Lib {
   readonly id: LibId;
@@ -47,4 +64,6 @@ export interface Lib {
   listen(mode: ServerMode): Promise<ServerHandle>;
   /** Opens one client connection to a server of the same library. */
   connect(port: number): Promise<EchoPeer>;
+  /** Libraries with request and reply: opens one client connection that makes requests. */
+  connectRequester?(port: number): Promise<Requester>;
 }

@@ -4,10 +4,17 @@ import { openLean, sourceAddress, type LeanConn, type Wire } from '../libs/lean-
 const conns: LeanConn[] = [];
 let received = 0;
 let target: { total: number; reached: () => void } | undefined;
+let replies = 0;
+let repliesWanted: { total: number; reached: () => void } | undefined;
 
 function onMessage(): void {
   received++;
   if (target !== undefined && received >= target.total) target.reached();
+}
+
+function onReply(): void {
+  replies++;
+  if (repliesWanted !== undefined && replies >= repliesWanted.total) repliesWanted.reached();
 }
 
 export const commands = {
@@ -19,11 +26,41 @@ export const commands = {
       while (next < count) {
         if (Date.now() > deadline) throw new Error(`opened only ${conns.length} of ${count} connections in ${timeoutMs} ms`);
         const index = next++;
-        conns.push(await openLean(port, wire, sourceAddress(round, index), onMessage));
+        conns.push(await openLean(port, wire, sourceAddress(round, index), { onMessage, onReply }));
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
     return conns.length;
+  },
+
+  /** Every connection sends `text` once. */
+  sendEach({ text }: { text: string }) {
+    for (const conn of conns) conn.send(text);
+    return conns.length;
+  },
+
+  /**
+   * `corows` wire: every connection sends one request (its value 0) and the call resolves once every
+   * one has its reply; rejects after `timeoutMs`. (Each connection also answers the server's requests.)
+   */
+  request({ timeoutMs }: { timeoutMs: number }) {
+    const total = replies + conns.length;
+    const done = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        repliesWanted = undefined;
+        reject(new Error(`only ${replies} of ${total} replies arrived in ${timeoutMs} ms`));
+      }, timeoutMs);
+      repliesWanted = {
+        total,
+        reached: () => {
+          clearTimeout(timer);
+          repliesWanted = undefined;
+          resolve(conns.length);
+        },
+      };
+    });
+    for (const conn of conns) conn.request(1, 0);
+    return done;
   },
 
   /** Resolves once `total` messages have arrived in all (counted since the crowd opened); rejects after `timeoutMs`. */

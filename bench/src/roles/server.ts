@@ -69,6 +69,13 @@ export const commands = {
     return { cpuMs: (user + system) / 1000 };
   },
 
+  /** corows: every connection serves requests and asks its client one (see `ServerHandle.useRequests`). */
+  useRequests: ({ timeoutMs }: { timeoutMs: number }) => {
+    const handle = running();
+    if (handle.useRequests === undefined) throw new Error('this library has no request/reply in the bench');
+    return handle.useRequests(timeoutMs);
+  },
+
   ...profilerCommands,
 
   readAll: ({ expected, timeoutMs }: { expected: number; timeoutMs: number }) => running().readAll(expected, Date.now() + timeoutMs),
