@@ -1,5 +1,5 @@
 import type { Link } from './link-api.js';
-import { isCorowsAgreed } from './negotiation.js';
+import { takeCorowsAgreed } from './negotiation.js';
 import type { OutgoingData } from './outbox.js';
 import type { Message } from './types.js';
 
@@ -28,19 +28,17 @@ export class CorowsProtocol {
   /** The peer agreed on the corows protocol on the current link. */
   agreed = false;
 
-  constructor(private readonly receiver: ProtocolReceiver) {}
-
   /** A new link opened. */
   linkUp(link: Link): void {
-    this.agreed = isCorowsAgreed(link.socket, link.protocol);
+    this.agreed = takeCorowsAgreed(link.socket, link.protocol);
   }
 
-  /** An arriving frame: the application's message it carries, or `undefined` if it was the protocol's own. */
-  read(msg: Message): Message | undefined {
+  /** An arriving frame: the application's message it carries, or `undefined` if it was the protocol's own (handed to `receiver`). */
+  read(msg: Message, receiver: ProtocolReceiver): Message | undefined {
     if (!this.agreed || typeof msg !== 'string' || msg.charCodeAt(0) !== NUL) return msg;
     if (msg.charCodeAt(1) === NUL) return msg.slice(1);
-    if (msg === PING || msg === PONG) this.receiver.heartbeatArrived(msg === PING);
-    else this.receiver.controlArrived(msg);
+    if (msg === PING || msg === PONG) receiver.heartbeatArrived(msg === PING);
+    else receiver.controlArrived(msg);
     return undefined;
   }
 

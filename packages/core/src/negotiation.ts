@@ -106,3 +106,12 @@ export function markCorowsAgreed(socket: WebSocketLike): void {
 export function isCorowsAgreed(socket: WebSocketLike, selected: string): boolean {
   return agreedByHeader.has(socket) || readSelectedProtocol(selected).corows;
 }
+
+/**
+ * {@link isCorowsAgreed}, for the connection that takes the socket as its link: the record of a header
+ * agreement is dropped as it is read (the connection keeps the answer), so that it costs nothing for
+ * the life of the socket.
+ */
+export function takeCorowsAgreed(socket: WebSocketLike, selected: string): boolean {
+  return agreedByHeader.delete(socket) || readSelectedProtocol(selected).corows;
+}

@@ -32,6 +32,12 @@ export interface PipelineOwner extends GuardedEmitter<WebSocketConnEvents> {
 
 
 /**
+ * Each connection's control plane, made on first use: kept beside the pipeline rather than in it, so
+ * that the many connections that never use requests do not pay a field for them.
+ */
+const controls = new WeakMap<Pipeline, ControlPlane | Promise<ControlPlane>>();
+
+/**
  * The parts of one connection, in the order a message takes them. In: link → policy (limits,
  * counters) → keep-alive (the peer is alive) → protocol (corows' own messages stop here) → the
  * connection's `message` event → inbox → the application. Out: the application → protocol (reserved
@@ -41,9 +47,7 @@ export interface PipelineOwner extends GuardedEmitter<WebSocketConnEvents> {
 export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiver {
   link!: Link;
   readonly inbox: Inbox;
-  readonly protocol = new CorowsProtocol(this);
-  /** Control messages and requests, made on first use (its module is loaded then). */
-  private control: ControlPlane | Promise<ControlPlane> | undefined;
+  readonly protocol = new CorowsProtocol();
   /** Dead-peer detection, when the connection has `keepAlive` (made once its module is loaded). */
   keepAlive: KeepAliveMember | undefined;
   /** The code the connection closed with for good, once it has. */
@@ -89,17 +93,28 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   }
 
 
+  /** The control plane (control messages, requests), once made: `undefined` on a connection that never needed one. */
+  get control(): ControlPlane | Promise<ControlPlane> | undefined {
+    return controls.get(this);
+  }
+
+  private setControl(control: ControlPlane): ControlPlane {
+    controls.set(this, control);
+    return control;
+  }
+
   /**
    * Runs `use` on the control plane (control messages, requests): at once, or once its module is
    * loaded; without `create`, only if there is one already.
    */
   withControl<T>(use: (control: ControlPlane) => T, create = true): T | Promise<T> | undefined {
     // armCancel is given: as a browser chunk, the control plane's module imports only public names.
-    let control = this.control;
+    let control = controls.get(this);
     if (control === undefined) {
       if (!create) return undefined;
       const module = loadedControlPlane();
-      control = this.control = module !== undefined ? new module.ControlPlane(this, armCancel) : loadControlPlane().then((loaded) => (this.control = new loaded.ControlPlane(this, armCancel)));
+      control = module !== undefined ? new module.ControlPlane(this, armCancel) : loadControlPlane().then((loaded) => this.setControl(new loaded.ControlPlane(this, armCancel)));
+      controls.set(this, control);
     }
     return control instanceof Promise ? control.then(use) : use(control);
   }
@@ -141,7 +156,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   onMessage(msg: Message, bytes: number | undefined): void {
     if (this.policy !== undefined && !this.policy.admitIncoming(this.owner, bytes)) return;
     this.keepAlive?.heard();
-    const app = this.protocol.read(msg);
+    const app = this.protocol.read(msg, this);
     if (app === undefined) return;
     this.session?.delivered(app, bytes);
     this.owner.emit('message', app);
