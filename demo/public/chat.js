@@ -28,6 +28,7 @@ function addLine(kind, text, name, at) {
   }
   lines.append(item);
   lines.scrollTop = lines.scrollHeight;
+  return item;
 }
 
 function showOnline(names, you) {
@@ -46,7 +47,8 @@ async function join(name) {
   showState('CONNECTING', 'connecting…');
   let conn;
   try {
-    conn = await connectToWebsocket(address);
+    // resume: a link that drops is replaced and the session goes on, nothing lost either way.
+    conn = await connectToWebsocket(address, { resume: true, reconnect: { initialDelay: 250, maxDelay: 2000 } });
   } catch (err) {
     showState('CLOSED', 'connect failed');
     $('notice').textContent = err.message;
@@ -63,14 +65,15 @@ async function join(name) {
     await conn.close();
     return;
   }
-  const you = welcome.you;
+  let you = welcome.you;
   showState('OPEN', `connected as ${you}`);
   $('notice').textContent = '';
   $('join').hidden = true;
   $('room').hidden = false;
-  for (const line of welcome.history) addLine('said', line.text, line.name, line.at);
+  for (const line of welcome.history) addLine('said history', line.text, line.name, line.at);
   addLine('notice', `You joined as ${you}.`);
   showOnline(welcome.online, you);
+  watchLink(conn, () => you, name);
 
   conn.whenNewMsg((msg) => {
     if (msg === null) {
@@ -80,7 +83,12 @@ async function join(name) {
       return;
     }
     const event = JSON.parse(msg);
-    if (event.type === 'said') addLine(event.name === you ? 'said mine' : 'said', event.text, event.name, event.at);
+    if (event.type === 'welcome') {
+      // The answer to a join sent again after a reset: a new session, so a new member.
+      you = event.you;
+      showState('OPEN', `connected as ${you}`);
+      addLine('notice', `You joined again as ${you}.`);
+    } else if (event.type === 'said') addLine(event.name === you ? 'said mine' : 'said', event.text, event.name, event.at);
     else if (event.type === 'joined' && event.name !== you) addLine('notice', `${event.name} joined.`);
     else if (event.type === 'left') addLine('notice', `${event.name} left.`);
     else if (event.type === 'error') addLine('notice error', event.message);
@@ -97,6 +105,45 @@ async function join(name) {
     else addLine('notice error', err.message);
   });
   $('text').focus();
+}
+
+/**
+ * Shows what happens to the link: "reconnecting…" when it drops, "resumed" when a new link continues
+ * the session, and a reset (a new session: the page joins again). Offers the "Cut my link" button.
+ */
+function watchLink(conn, you, name) {
+  let away;
+  conn.on('reconnecting', () => {
+    showState('CONNECTING', 'reconnecting…');
+    if (away === undefined) away = addLine('notice link', 'Link lost: reconnecting…');
+  });
+  conn.on('resumed', () => {
+    showState('OPEN', `connected as ${you()} · resumed`);
+    away?.append(' resumed, nothing lost.');
+    away = undefined;
+    showSession(conn);
+  });
+  conn.on('reset', (reason, missing) => {
+    addLine('notice error', `The session was reset (${reason}); ${missing} of your messages may not have arrived. Joining again…`);
+    away = undefined;
+    showSession(conn);
+    void conn.send({ type: 'join', name });
+  });
+
+  const cut = $('cut');
+  showSession(conn);
+  cut.hidden = conn.session === null;
+  cut.addEventListener('click', async () => {
+    // The server resets the TCP connection under this page's link, as a network would (no close
+    // frame), and keeps the link down for data-hold milliseconds: time to send while away.
+    const query = `session=${encodeURIComponent(conn.session.id)}&hold=${cut.dataset.hold ?? 0}`;
+    const answer = await fetch(`/cut?${query}`, { method: 'POST' });
+    if (!answer.ok) addLine('notice error', `could not cut the link: ${(await answer.text()).trim()}`);
+  });
+}
+
+function showSession(conn) {
+  $('session').textContent = conn.session === null ? 'no session' : `session ${conn.session.id}`;
 }
 
 $('join').addEventListener('submit', (ev) => {

@@ -18,7 +18,9 @@ export interface ChatRoom {
 /**
  * Runs one chat room on `server`, in the seed's style: each new connection's first message is taken
  * with `await conn.receiveMessage()` (the join), everything after it goes to `conn.whenNewMsg()`.
- * Bad input gets an `error` event back and never affects the others; `log` hears joins and leaves.
+ * Bad input gets an `error` event back and never affects the others; `log` hears joins, leaves and
+ * resumes. On a server with `resume`, a member whose link drops stays in the room while its session
+ * lives, and what was said meanwhile reaches it when it is back.
  */
 export function openChatRoom(server: WebsocketServer, log: (line: string) => void = () => undefined): ChatRoom {
   const members = new Map<WebSocketConn, string>();
@@ -36,12 +38,15 @@ export function openChatRoom(server: WebsocketServer, log: (line: string) => voi
       await conn.close(CLOSE_BAD_JOIN, 'expected a join message').catch(() => undefined);
       return;
     }
-    if (conn.state !== 'OPEN') return;
+    // With sessions, a member whose link dropped is 'CONNECTING' and will be back: only a closed one is gone.
+    if (conn.state === 'CLOSING' || conn.state === 'CLOSED') return;
     const name = uniqueName(join.name, new Set(members.values()));
     members.set(conn, name);
     void conn.send({ type: 'welcome', you: name, online: online(), history } satisfies Welcome);
     broadcast({ type: 'joined', name, online: online() });
-    log(`${name} joined (${members.size} online)`);
+    const session = conn.session === null ? '' : `, session ${conn.session.id}`;
+    log(`${name} joined (${members.size} online${session})`);
+    conn.on('resumed', () => log(`${name} is back: the session resumed, nothing lost`));
 
     conn.whenNewMsg((msg) => {
       if (msg === null) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWebsocketServer } from '@corows/node-server';
 import { openChatRoom, type ChatRoom } from './chat-room.js';
+import { createLinkCutter } from './link-cutter.js';
 import { bundleDir, createSite } from './site.js';
 
 /** Where the demo listens. */
@@ -28,7 +29,8 @@ export interface Demo {
 }
 
 /**
- * Starts the chat demo: a corows WebSocket server running the room, and a web server for the page.
+ * Starts the chat demo: a corows WebSocket server running the room, with sessions (`resume`), and a
+ * web server for the page, whose `POST /cut?session=ID` cuts a session's link to show it resume.
  * Rejects with what to do if the browser bundle has not been built, or if a port is taken.
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
@@ -36,11 +38,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     throw new Error(`the browser bundle is missing in ${bundleDir}: run \`pnpm build\` first`);
   }
   const host = options.host ?? '127.0.0.1';
-  const server = createWebsocketServer(host, options.wsPort ?? 0);
+  const cutter = createLinkCutter();
+  const server = createWebsocketServer(host, options.wsPort ?? 0, { resume: true, verify: cutter.track });
   const room = openChatRoom(server, options.log);
   const { port: wsPort } = await server.listening;
 
-  const site = createSite(() => wsPort);
+  const site = createSite(() => wsPort, cutter);
   try {
     await new Promise<void>((resolve, reject) => {
       site.once('error', reject);

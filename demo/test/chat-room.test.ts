@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { connectToWebsocket, createWebsocketServer, type WebSocketConn } from '@corows/node-server';
+import { connectToWebsocket, createWebsocketServer, type ConnectOptions, type ServerOptions, type WebSocketConn } from '@corows/node-server';
 import { CLOSE_BAD_JOIN, openChatRoom } from '../src/chat-room.js';
+import { createLinkCutter } from '../src/link-cutter.js';
 import type { RoomEvent, Welcome } from '../src/protocol.js';
 
 // The chat room of the demo, with Node clients on real sockets (the page itself is tested in e2e/).
 
-async function startRoom(t: TestContext): Promise<{ url: string; room: ReturnType<typeof openChatRoom> }> {
-  const server = createWebsocketServer('127.0.0.1', 0);
+async function startRoom(t: TestContext, options: ServerOptions = {}): Promise<{ url: string; room: ReturnType<typeof openChatRoom> }> {
+  const server = createWebsocketServer('127.0.0.1', 0, options);
   const room = openChatRoom(server);
   t.after(() => server.close('test over'));
   const { port } = await server.listening;
@@ -20,8 +21,8 @@ async function next<T = RoomEvent>(conn: WebSocketConn): Promise<T> {
   return JSON.parse(msg as string) as T;
 }
 
-async function join(t: TestContext, url: string, name: string): Promise<{ conn: WebSocketConn; welcome: Welcome }> {
-  const conn = await connectToWebsocket(url);
+async function join(t: TestContext, url: string, name: string, options: ConnectOptions = {}): Promise<{ conn: WebSocketConn; welcome: Welcome }> {
+  const conn = await connectToWebsocket(url, options);
   t.after(() => conn.close());
   await conn.send({ type: 'join', name });
   const welcome = await next<Welcome>(conn);
@@ -78,4 +79,30 @@ test('a connection that does not start with a join is told why and closed with 4
   assert.equal(await conn.receiveMessage(), null);
   assert.equal(conn.closeCode, CLOSE_BAD_JOIN);
   assert.deepEqual(room.online, []);
+});
+
+test('with sessions, a member whose link is cut stays in the room and misses nothing', async (t) => {
+  const cutter = createLinkCutter();
+  const { url, room } = await startRoom(t, { resume: true, verify: cutter.track });
+  const resume: ConnectOptions = { resume: true, reconnect: { initialDelay: 0 } };
+  const alice = await join(t, url, 'alice', resume);
+  const bob = await join(t, url, 'bob', resume);
+  assert.deepEqual(await next(alice.conn), { type: 'joined', name: 'bob', online: ['alice', 'bob'] });
+  const session = alice.conn.session?.id ?? assert.fail('alice has no session');
+
+  const back = new Promise<void>((resolve) => alice.conn.on('resumed', resolve));
+  assert.equal(cutter.cut(session, 60_000), 1);
+  await bob.conn.send({ type: 'say', text: 'while alice is away' });
+  assert.equal((await next<{ text: string }>(bob.conn)).text, 'while alice is away');
+  await alice.conn.send({ type: 'say', text: 'alice, sent while away' });
+  assert.equal(alice.conn.state, 'CONNECTING');
+  assert.equal(cutter.release(session), true);
+  await back;
+
+  for (const text of ['while alice is away', 'alice, sent while away']) {
+    assert.equal((await next<{ text: string }>(alice.conn)).text, text);
+  }
+  assert.equal((await next<{ text: string }>(bob.conn)).text, 'alice, sent while away');
+  assert.deepEqual(room.online, ['alice', 'bob']);
+  assert.equal(alice.conn.session?.id, session);
 });

@@ -48,7 +48,7 @@ async function joinAs(page: Page, url: string, name: string): Promise<void> {
   await expect(page.locator('#status')).toHaveText(`connected as ${name}`);
 }
 
-test('the chat demo: two people join, talk, and see each other come and go', async ({ context, demoUrl }, testInfo) => {
+test('the chat demo: two people join, talk, and see each other come and go', async ({ context, demoUrl }) => {
   // Three pages, a dozen round trips and a screenshot: more than the suite's 15 s on a busy 2-core machine.
   test.slow();
   const alice = await context.newPage();
@@ -75,9 +75,72 @@ test('the chat demo: two people join, talk, and see each other come and go', asy
   await carol.close();
   await expect(alice.locator('#lines')).toContainText('carol left.');
   await expect(alice.locator('#online li')).toHaveText(['alice (you)', 'bob']);
+});
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.getByPlaceholder('Say something').fill(text);
+  await page.keyboard.press('Enter');
+  await expect(page.getByPlaceholder('Say something')).toHaveValue(''); // the send was taken
+}
+
+test('a page whose link is cut shows "reconnecting… resumed", and nobody\'s message is lost', async ({ context, demoUrl }, testInfo) => {
+  test.slow();
+  const alice = await context.newPage();
+  const bob = await context.newPage();
+  await joinAs(alice, demoUrl, 'alice');
+  await joinAs(bob, demoUrl, 'bob');
+  await expect(alice.locator('#online li')).toHaveText(['alice (you)', 'bob']);
+  await say(alice, 'before the cut');
+  await expect(bob.locator('#lines li.said').last()).toContainText('alice before the cut');
+  const session = (await alice.locator('#session').textContent())?.replace(/^session /, '') ?? '';
+  expect(session).toMatch(/^[A-Za-z0-9_-]{22}$/);
+
+  // The server resets alice's TCP connection (no close frame) and keeps her link down until released.
+  await alice.locator('#cut').evaluate((button: HTMLButtonElement) => {
+    button.dataset.hold = '60000';
+  });
+  await alice.getByRole('button', { name: 'Cut my link' }).click();
+  await expect(alice.locator('#lines li.link')).toHaveText('Link lost: reconnecting…');
+  await expect(alice.locator('#status')).toHaveText('reconnecting…');
+
+  // Both talk while she is away: bob's lines reach the room (and wait for her), hers wait in her page.
+  await say(bob, 'bob 1, alice is away');
+  await expect(bob.locator('#lines li.said').last()).toContainText('bob 1, alice is away');
+  await say(alice, 'alice 1, sent while away');
+  await say(bob, 'bob 2, still away');
+  await expect(bob.locator('#lines li.said').last()).toContainText('bob 2, still away');
+  await say(alice, 'alice 2, sent while away');
+  await expect(alice.locator('#status')).toHaveText('reconnecting…');
+  await expect(alice.locator('#lines li.said:not(.history)')).toHaveText([/^alice before the cut/]);
+
+  const released = await alice.request.post(new URL(`/release?session=${session}`, demoUrl).href);
+  expect(released.status()).toBe(200);
+  await expect(alice.locator('#status')).toHaveText('connected as alice · resumed');
+  await expect(alice.locator('#lines li.link')).toHaveText('Link lost: reconnecting… resumed, nothing lost.');
+
+  // Every line exactly once, in the room's order, on both pages; alice never left the room.
+  const said = [/^alice before the cut/, /^bob bob 1, alice is away/, /^bob bob 2, still away/, /^alice alice 1, sent while away/, /^alice alice 2, sent while away/];
+  // (li.history: what the room said before they joined, in an earlier test.)
+  await expect(alice.locator('#lines li.said:not(.history)')).toHaveText(said);
+  await expect(bob.locator('#lines li.said:not(.history)')).toHaveText(said);
+  await expect(bob.locator('#online li')).toHaveText(['alice', 'bob (you)']);
+  await expect(bob.locator('#lines')).not.toContainText('alice left.');
+  expect(await alice.locator('#session').textContent()).toBe(`session ${session}`);
 
   await alice.screenshot({ path: screenshotPath, fullPage: true });
   await testInfo.attach('demo-chat.png', { path: screenshotPath, contentType: 'image/png' });
+});
+
+test('the link cutter answers bad requests plainly', async ({ request, demoUrl }) => {
+  const post = async (path: string) => {
+    const answer = await request.post(new URL(path, demoUrl).href);
+    return [answer.status(), (await answer.text()).trim()];
+  };
+  expect(await post('/cut')).toEqual([400, 'missing ?session=ID: the session id the page shows (the corows_session of its links)']);
+  expect(await post('/cut?session=nobody')).toEqual([404, 'no open link for session nobody']);
+  expect(await post('/cut?session=nobody&hold=-1')).toEqual([400, 'hold must be a whole number of milliseconds from 0 to 60000']);
+  expect(await post('/release?session=nobody')).toEqual([404, 'session nobody is not held']);
+  expect((await request.get(new URL('/cut?session=nobody', demoUrl).href)).status()).toBe(405);
 });
 
 test('a bad join is refused with a message, and the page says so', async ({ page, demoUrl }) => {
