@@ -33,7 +33,7 @@ export interface ConnPolicy<Conn> {
 export interface LinkSwitch {
   /** Wraps `socket` as the connection's link in place of the current one (whose events are ignored from then on). */
   attach(socket: WebSocketLike, transport?: NodeTransport): void;
-  /** Puts a session layer into the connection's pipeline, or takes it out (`undefined`). */
+  /** @internal Puts a session layer into the connection's pipeline, or takes it out (`undefined`): see `@corows/core/server`. */
   useSession(session: Session | undefined): void;
   /** Stops listening to the current link and drops its socket; its close is not reported. */
   dropLink(): void;
