@@ -36,7 +36,6 @@ export class Requests {
   private readonly pending = new Map<number, Pending>();
   private readonly serving = new Map<number, AbortController>();
   private handler: RequestHandler | undefined;
-  private held = 0;
 
   constructor(private readonly wire: RequestWire) {}
 
@@ -55,10 +54,7 @@ export class Requests {
       pending.disarm = this.wire.armCancel(`request ${id}`, { timeout: options?.timeout ?? DEFAULT_REQUEST_TIMEOUT, signal: options?.signal }, (err) => this.giveUp(id, err));
       this.pending.set(id, pending);
       if (agreement === 'agreed') this.write(id, text);
-      else {
-        pending.held = text;
-        this.held++;
-      }
+      else pending.held = text;
     });
   }
 
@@ -90,8 +86,6 @@ export class Requests {
 
   /** A link opened: the requests held meanwhile go out, or fail if the peer does not speak corows. */
   linkUp(): void {
-    if (this.held === 0) return;
-    this.held = 0;
     const plain = this.wire.agreement() !== 'agreed';
     for (const [id, pending] of this.pending) {
       if (pending.held === undefined) continue;
@@ -112,7 +106,6 @@ export class Requests {
   /** The connection closed for good. */
   end(err: Error): void {
     for (const id of [...this.pending.keys()]) this.fail(id, err);
-    this.held = 0;
     for (const controller of this.serving.values()) controller.abort(err);
     this.serving.clear();
   }
@@ -128,15 +121,11 @@ export class Requests {
     if (pending === undefined) return;
     this.pending.delete(id);
     if (pending.held === undefined && this.wire.agreement() === 'agreed') void this.wire.writeControl(`\u0000{"t":"cancel","id":${id}}`);
-    else if (pending.held !== undefined) this.held--;
     pending.reject(err);
   }
 
   private fail(id: number, err: Error): void {
-    const pending = this.settle(id);
-    if (pending === undefined) return;
-    if (pending.held !== undefined) this.held--;
-    pending.reject(err);
+    this.settle(id)?.reject(err);
   }
 
   private settle(id: number): Pending | undefined {
