@@ -1,3 +1,5 @@
+import { ArgumentProblem, rejectWith } from './argument-problem.js';
+
 /**
  * Close codes corows uses or reports, by name (RFC 6455 §7.4.1). Applications may use 4000–4999 for
  * their own.
@@ -40,16 +42,21 @@ export function isRetryableCloseCode(code: number): boolean {
 }
 
 /**
- * Why `close(code, reason)` cannot send this close frame, or `undefined` if it can: RFC 6455 lets an
- * endpoint send 1000–1003, 1007–1014 and 3000–4999, with a reason of at most 123 bytes of UTF-8.
+ * `undefined` if `close(code, reason)` can send this close frame, else a promise rejected with a
+ * `RangeError` naming the rule it breaks: RFC 6455 lets an endpoint send 1000–1003, 1007–1014 and
+ * 3000–4999, with a reason of at most 123 bytes of UTF-8. (The message is built by
+ * `argument-errors.ts`, loaded when needed.)
  */
-export function closeCodeProblem(code: unknown, reason: unknown): string | undefined {
-  if (typeof code !== 'number' || !Number.isInteger(code) || !isSendableCloseCode(code)) {
-    return 'the code must be 1000 (normal), 1001–1003, 1007–1014, or 3000–4999 (4000–4999 are free for applications)';
-  }
-  if (typeof reason !== 'string') return 'the reason must be a string';
-  if (new TextEncoder().encode(reason).length > 123) return 'the reason must be at most 123 bytes of UTF-8';
-  return undefined;
+export function refuseClose(code: unknown, reason: unknown): Promise<never> | undefined {
+  const problem =
+    typeof code !== 'number' || !Number.isInteger(code) || !isSendableCloseCode(code)
+      ? 'closeCode'
+      : typeof reason !== 'string'
+        ? 'closeReasonType'
+        : new TextEncoder().encode(reason).length > 123
+          ? 'closeReasonLength'
+          : undefined;
+  return problem === undefined ? undefined : rejectWith(new ArgumentProblem(problem, [code, reason]));
 }
 
 function isSendableCloseCode(code: number): boolean {

@@ -1,6 +1,7 @@
 import { prepareDial } from '#dial';
 import type { Dial } from './dial.js';
 import { parseAddress } from './address.js';
+import { ArgumentProblem, rejectWith } from './argument-problem.js';
 import { checkMaxQueue, type ConnOptions } from './conn-options.js';
 import type { LinkSwitch } from './conn-parts.js';
 import { loadKeepAlive } from './keep-alive-loader.js';
@@ -145,21 +146,17 @@ export function connectToWebsocket(addr: string, headersOrOptions?: HeaderValues
   try {
     return open(addr, parseAddress(addr).href, splitOptions(headersOrOptions));
   } catch (err) {
-    return Promise.reject(err);
+    return rejectWith(err);
   }
 }
 
 function splitOptions(arg: HeaderValues | ConnectOptions | undefined): ConnectOptions {
   if (arg === undefined || arg === null) return {};
-  if (typeof arg !== 'object' || Array.isArray(arg)) {
-    throw new TypeError(`connectToWebsocket(): the second argument must be a header table or an options object, got ${Array.isArray(arg) ? 'an array' : typeof arg}`);
-  }
+  if (typeof arg !== 'object' || Array.isArray(arg)) throw new ArgumentProblem('optionsType', arg);
   const keys = Object.keys(arg);
   const unknown = keys.filter((key) => !OPTION_NAMES.has(key));
   if (unknown.length === keys.length) return { headers: arg as HeaderValues };
-  if (unknown.length > 0) {
-    throw new TypeError(`connectToWebsocket(): unknown option ${unknown.map((key) => JSON.stringify(key)).join(', ')}; to send headers with other options, put them under { headers: { ... } }`);
-  }
+  if (unknown.length > 0) throw new ArgumentProblem('optionsUnknown', unknown);
   return arg as ConnectOptions;
 }
 
@@ -168,13 +165,9 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   const reconnect = options.reconnect ?? (options.resume !== undefined && options.resume !== false ? true : undefined); // resume implies reconnect
   const maxQueue = checkMaxQueue(options.maxQueue);
   const timeout = options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
-  if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
-    throw new RangeError(`connectToWebsocket(): timeout must be a number of milliseconds from 0 to 2147483647, got ${describeValue(timeout)}`);
-  }
+  if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) throw new ArgumentProblem('timeout', timeout);
   const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-  if (!(Number.isSafeInteger(maxPayload) && maxPayload >= 1)) {
-    throw new RangeError(`connectToWebsocket(): maxPayload must be a whole number of bytes, at least 1, got ${describeValue(maxPayload)}`);
-  }
+  if (!(Number.isSafeInteger(maxPayload) && maxPayload >= 1)) throw new ArgumentProblem('maxPayload', maxPayload);
   const dial = prepareDial({ ...options, maxPayload });
   let first = href; // with `resume`, the first link's URL carries the routing id
   const openSocket = (url = first): WebSocketLike => {

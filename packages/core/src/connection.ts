@@ -1,10 +1,10 @@
 import type { EventEmitter } from 'eventemitter3';
-import { closeCodeProblem } from './close-codes.js';
+import { refuseClose } from './close-codes.js';
 import type { ConnPolicy, LinkSupervisor } from './conn-parts.js';
 import { linkSwitch } from './link-switch.js';
 import { checkMaxQueue, type ConnOptions } from './conn-options.js';
 import { Closing } from './closing.js';
-import { checkFunction, describeError, describeValue } from './describe.js';
+import { checkFunction, describeError } from './describe.js';
 import { ConnectionClosedError } from './errors.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { resolveKeepAlive } from './keep-alive-options.js';
@@ -206,8 +206,8 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
   close(code = 1000, reason = ''): Promise<void> {
     if (this.finished) return Promise.resolve();
     if (this.closeRequested) return (this.closing ??= new Closing()).closed;
-    const problem = closeCodeProblem(code, reason);
-    if (problem !== undefined) return Promise.reject(new RangeError(`close(${describeValue(code)}, ${describeValue(reason)}) refused: ${problem}`));
+    const refused = refuseClose(code, reason);
+    if (refused !== undefined) return refused;
     if (this.supervisor?.between === true) {
       this.closeRequested = true;
       this.supervisor.stop(code, reason);

@@ -1,6 +1,6 @@
 import type { ConnectOptions } from './connect.js';
 import type { Dial } from './dial.js';
-import { CorowsError } from './errors.js';
+import { ArgumentProblem } from './argument-problem.js';
 import { protocolsToOffer } from './negotiation.js';
 import { refuseHeaders } from './refuse-headers.js';
 import type { WebSocketConstructor } from './socket.js';
@@ -15,13 +15,9 @@ import type { WebSocketConstructor } from './socket.js';
  */
 export function prepareDial(options: ConnectOptions): Dial {
   const Socket = options.webSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (typeof Socket !== 'function') {
-    throw new CorowsError('connectToWebsocket(): this environment has no WebSocket implementation; pass one as the webSocketImpl option', { code: 'ERR_UNSUPPORTED' });
-  }
+  if (typeof Socket !== 'function') throw new ArgumentProblem('noWebSocket');
   refuseHeaders(Object.keys(options.headers ?? {}));
-  if (options.tls !== undefined) {
-    throw new CorowsError("connectToWebsocket(): browsers use their own certificate store and client certificates; the tls option works in Node only", { code: 'ERR_UNSUPPORTED' });
-  }
+  if (options.tls !== undefined) throw new ArgumentProblem('tls');
   const protocols = protocolsToOffer(options.protocols);
   return {
     headers: {},

@@ -1,5 +1,6 @@
 import WebSocketImpl from 'isomorphic-ws';
 import type { ConnectOptions } from './connect.js';
+import { ArgumentProblem } from './argument-problem.js';
 import { ConnectError, CorowsError } from './errors.js';
 import { answerCorowsHeader, COROWS_PROTOCOL_HEADER, markCorowsAgreed, protocolsToOffer } from './negotiation.js';
 import { normalizeHeaders } from './headers.js';
@@ -37,9 +38,7 @@ const Implementation = WebSocketImpl as unknown as WebSocketConstructor | null;
  */
 export function prepareDial(options: ConnectOptions): Dial {
   const Socket = options.webSocketImpl ?? Implementation;
-  if (Socket === null) {
-    throw new CorowsError('connectToWebsocket(): this environment has no WebSocket implementation; pass one as the webSocketImpl option', { code: 'ERR_UNSUPPORTED' });
-  }
+  if (Socket === null) throw new ArgumentProblem('noWebSocket');
   if (typeof Socket !== 'function') {
     throw new TypeError(`connectToWebsocket(): webSocketImpl must be a WebSocket class, got ${typeof Socket}`);
   }
