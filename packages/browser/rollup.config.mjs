@@ -4,7 +4,9 @@
  * in dependency order, so core is built first), as an ES module with eventemitter3 inlined:
  *   dist/corows.js      readable, for <script type="module"> and for bundlers
  *   dist/corows.min.js  minified (its gzip size is the budget checked by test/bundle.test.ts)
- *   dist/corows-reconnector-*.js (and .min.js) the reconnect supervisor, imported on first use
+ *   dist/corows-*.js (and .min.js) rarely used parts, each imported on first use: the reconnect
+ *                       supervisor (reconnector), the keep-alive, requests (control-plane), and the
+ *                       errors of wrong arguments (argument-errors)
  *   dist/corows.d.ts    every type in one file, no imports
  *   dist/THIRD_PARTY_NOTICES.md  the license of every package inside the bundle (eventemitter3, core),
  *                       which corows.js also carries in its opening comment; corows.min.js carries no
@@ -58,9 +60,11 @@ export default [
     plugins: [
       // `source` is left out on purpose: the bundle is built from core's dist, the JavaScript Node runs.
       nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'], preferBuiltins: false }),
-      commonjs(), // eventemitter3's ES entry wraps its CommonJS file
+      // eventemitter3's ES entry wraps its CommonJS file; that file has no side effects, so it is inlined
+      // as is rather than behind a require-once wrapper.
+      commonjs({ strictRequires: false }),
     ],
-    // Rarely used parts (the reconnect supervisor) are chunks of their own, loaded on first use: a page
+    // Rarely used parts (see the list above) are chunks of their own, loaded on first use: a page
     // loads corows.js (or corows.min.js) first, and a chunk beside it only if it asks for that part.
     output: [
       { dir: 'dist', entryFileNames: 'corows.js', chunkFileNames: 'corows-[name]-[hash].js', format: 'es', sourcemap: true, plugins: [notices] },
