@@ -34,7 +34,8 @@ const Implementation = WebSocketImpl as unknown as WebSocketConstructor | null;
  * Checks what can be checked before any network work (an implementation exists, the headers and TLS
  * settings are valid and can be used) and returns how to open sockets. The corows protocol is offered
  * by header (`ws`), or as subprotocols on a WebSocket that cannot set headers (a WHATWG one given as
- * `webSocketImpl`). Throws a `TypeError` or `CorowsError`.
+ * `webSocketImpl`). Throws a `TypeError`, a `CorowsError`, or an `ArgumentProblem` (which
+ * `connectToWebsocket` turns into its error).
  */
 export function prepareDial(options: ConnectOptions): Dial {
   const Socket = options.webSocketImpl ?? Implementation;
