@@ -3,7 +3,6 @@ import type { Dial } from './dial.js';
 import { parseAddress } from './address.js';
 import { ArgumentProblem, rejectWith } from './argument-problem.js';
 import { checkMaxQueue, type ConnOptions } from './conn-options.js';
-import type { LinkSwitch } from './conn-parts.js';
 import { loadKeepAlive } from './keep-alive-loader.js';
 import { WebSocketConn } from './connection.js';
 import { describeValue } from './describe.js';
@@ -185,13 +184,9 @@ function open(address: string, href: string, options: ConnectOptions): Promise<W
   ]);
   return parts.then(([, reconnector]) => {
     // Checked once loaded (the checks are in that module): a bad value still fails before any network work.
-    const policy = reconnector?.resolveReconnect(reconnect, describeValue);
-    const session = reconnector?.sessionSetup(options.resume, href, describeValue);
-    if (session !== undefined) first = session.url;
-    const setup = policy === undefined ? undefined : { policy, address, timeout, redial: openSocket, watch: dial.watch, waitForOpen, resume: session };
-    let supervisor: import('./reconnector.js').Reconnector | undefined;
-    const supervise = reconnector === undefined || setup === undefined ? undefined : (links: LinkSwitch) => (supervisor = new reconnector.Reconnector(links, setup));
-    return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervise).then((conn) => supervisor?.ready(conn) ?? conn);
+    const supervision = reconnector?.supervision(reconnect, options.resume, href, { address, timeout, redial: openSocket, watch: dial.watch, waitForOpen }, describeValue);
+    if (supervision?.url !== undefined) first = supervision.url;
+    return connect(address, options, dial, openSocket, maxQueue, keepAlive, supervision?.supervise).then((conn) => supervision?.ready(conn) ?? conn);
   });
 }
 

@@ -4,12 +4,10 @@ import type { Dial } from './dial.js';
 import { ConnectionClosedError } from './errors.js';
 import type { waitForOpen } from './handshake.js';
 import { Outbox, type OutgoingData } from './outbox.js';
-import type { ReconnectPolicy } from './reconnect-policy.js';
-import { reconnectDelay, shouldReconnectAfterClose, shouldRetryConnect } from './reconnect-rules.js';
-import { ClientSession } from './session-client.js';
-
-export { sessionSetup } from './session-client.js';
-import type { ResumeSettings } from './session-options.js';
+import type { ReconnectOptions, ReconnectPolicy } from './reconnect-policy.js';
+import { reconnectDelay, resolveReconnect, shouldReconnectAfterClose, shouldRetryConnect } from './reconnect-rules.js';
+import { ClientSession, sessionSetup } from './session-client.js';
+import type { ResumeOptions, ResumeSettings } from './session-options.js';
 import type { WebSocketLike } from './socket.js';
 import type { SessionInfo } from './types.js';
 
@@ -193,4 +191,26 @@ export class Reconnector implements LinkSupervisor {
   }
 }
 
-export { resolveReconnect } from './reconnect-rules.js';
+
+/**
+ * `connectToWebsocket`'s `reconnect` and `resume`, checked (a `TypeError`/`RangeError` naming the bad
+ * one): the first link's URL if `resume` gives it a routing id, how the connection is supervised
+ * (`ConnOptions.supervise`), and `ready`, which waits for the session to be known.
+ */
+export function supervision(
+  reconnect: boolean | ReconnectOptions | undefined,
+  resume: boolean | ResumeOptions | undefined,
+  href: string,
+  link: Omit<ReconnectSetup, 'policy' | 'resume'>,
+  describeValue: (value: unknown) => string,
+): { url: string | undefined; supervise: ((links: LinkSwitch) => Reconnector) | undefined; ready<T>(conn: T): Promise<T> | undefined } {
+  const policy = resolveReconnect(reconnect, describeValue);
+  const session = sessionSetup(resume, href, describeValue);
+  const setup = policy === undefined ? undefined : { ...link, policy, resume: session };
+  let supervisor: Reconnector | undefined;
+  return {
+    url: session?.url,
+    supervise: setup === undefined ? undefined : (links) => (supervisor = new Reconnector(links, setup)),
+    ready: (conn) => supervisor?.ready(conn),
+  };
+}
