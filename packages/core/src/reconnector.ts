@@ -191,7 +191,6 @@ export class Reconnector implements LinkSupervisor {
   }
 }
 
-
 /**
  * `connectToWebsocket`'s `reconnect` and `resume`, checked (a `TypeError`/`RangeError` naming the bad
  * one): the first link's URL if `resume` gives it a routing id, how the connection is supervised
