@@ -126,7 +126,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     return sendResult(
       new Promise((resolve) => {
         try {
-          this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err, closedError)));
+          this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err, closedError)), this.inbox.size > 0);
         } catch (err) {
           resolve(this.sendFailure(action, err, closedError));
         }
