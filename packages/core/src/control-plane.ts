@@ -1,4 +1,4 @@
-import { decodeControl, encodeControl } from './control.js';
+import { decodeControl, encodeControl, type ControlFrame } from './control.js';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
@@ -28,9 +28,11 @@ export class ControlPlane {
     });
   }
 
-  /** A control message arrived (its text, U+0000 first). */
-  arrived(text: string): void {
-    const frame = decodeControl(text);
+  /**
+   * A control message arrived (its text, U+0000 first). `frame` is what the session layer read of it,
+   * if the connection is in a session (the frame, or what is wrong with it): it is not read twice.
+   */
+  arrived(text: string, frame: ControlFrame | string = decodeControl(text)): void {
     if (typeof frame === 'string') {
       this.pipeline.owner.reportError(new CorowsError(`the peer broke the corows protocol: ${frame}`, { code: 'ERR_PROTOCOL' }), false);
       const { link } = this.pipeline;

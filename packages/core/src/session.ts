@@ -111,15 +111,20 @@ export class Session {
   }
 
   /**
-   * A control message arrived: `true` if it was the session's own (`hello`, `welcome`, `refused`,
-   * `ack`), handled here; `false` if it goes on to the control plane (counted first if it is a unit).
+   * A control message arrived (its text, U+0000 first), read here once: `null` if it was the
+   * session's own (`hello`, `welcome`, `refused`, `ack`), handled here; otherwise what goes on to the
+   * control plane: the frame (counted first as a unit), or what is wrong with it (the control plane
+   * reports it and closes the link).
    */
-  route(text: string): boolean {
+  route(text: string): ControlFrame | string | null {
     const frame = decodeControl(text);
-    if (typeof frame === 'string') return false; // the control plane reports it
-    if (SESSION_TYPES.has(frame.t)) this.control(frame);
-    else this.acks.arrived(text.length);
-    return SESSION_TYPES.has(frame.t);
+    if (typeof frame === 'string') return frame;
+    if (SESSION_TYPES.has(frame.t)) {
+      this.control(frame);
+      return null;
+    }
+    this.acks.arrived(text.length);
+    return frame;
   }
 
   /** A sequenced unit of `bytes` arrived (it goes on to the application). */
