@@ -1,16 +1,28 @@
 import { AckPolicy } from './ack-policy.js';
 import { decodeControl, encodeControl, type ControlFrame } from './control.js';
 import { CorowsError } from './errors.js';
-import type { Link } from './link-api.js';
 import type { Message } from './types.js';
 import type { OutgoingData } from './outbox.js';
 import { UnitLog, type UnitBounds } from './unit-log.js';
 
 export type { ControlFrame };
 
+/** What a {@link Session} uses of the current link (the connection's link fits it). */
+export interface SessionLink {
+  /** The WebSocket `readyState`: 1 while open. */
+  readonly readyState: number;
+  /** Writes one frame; `done` gets an error if it could not be written. */
+  send(data: string, done: (err?: Error) => void): void;
+  /** Starts the closing handshake. Throws if the code or reason is invalid. */
+  close(code: number, reason: string): void;
+  /** Drops the socket at once, without a closing handshake. */
+  terminate(): void;
+}
+
 /** Where a {@link Session} writes (the connection's pipeline): the current link, below the session. */
 export interface SessionHost {
-  readonly link: Link;
+  /** The current link. */
+  readonly link: SessionLink;
   /** Whether the current link agreed on the corows protocol (PROTOCOL.md §1). */
   readonly protocol: { readonly agreed: boolean };
   /** Writes one frame as it is (policy, then socket); resolves like a send. */
