@@ -17,3 +17,4 @@ export { SESSION_PARAM } from './session-id.js';
 export { isCorowsAgreed } from './negotiation.js';
 export { DEFAULT_MAX_UNACKED, DEFAULT_MAX_UNACKED_BYTES, DEFAULT_RESUME_WINDOW, resolveResume } from './session-options.js';
 export type { ResumeOptions, ResumeSettings } from './session-options.js';
+export { describeValue } from './describe.js';
