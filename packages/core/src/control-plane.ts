@@ -59,6 +59,13 @@ export class ControlPlane {
     this.requests.linkLost(noReply('CONNECTING', code, 'the link dropped (with `resume`, requests survive that)'));
   }
 
+  /** The session ended (`reason`) and the connection goes on in a new one: what was in flight in it is lost. */
+  sessionEnded(reason: string): void {
+    const err = new ConnectionClosedError('request()', 'CONNECTING');
+    err.message = `no reply: the session ended (${reason}); the connection goes on in a new session`;
+    this.requests.linkLost(err);
+  }
+
   /** The connection closed for good with `code`. */
   end(code: number): void {
     this.requests.end(noReply('CLOSED', code, 'the connection closed'));
