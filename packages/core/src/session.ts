@@ -31,6 +31,8 @@ export interface SessionHost {
 
 /** The session's own control types (PROTOCOL.md §5): not units. */
 const SESSION_TYPES: ReadonlySet<string> = new Set(['hello', 'welcome', 'refused', 'ack']);
+/** The control types that are units (PROTOCOL.md §5.3): counted. Others (a later version's) are not. */
+const UNIT_TYPES: ReadonlySet<string> = new Set(['req', 'res', 'err', 'cancel']);
 const OPEN = 1;
 
 /** What an end does with the session's own messages other than `ack`: `hello`, `welcome`, `refused`. */
@@ -125,7 +127,7 @@ export class Session {
   /**
    * A control message arrived (its text, U+0000 first), read here once: `null` if it was the
    * session's own (`hello`, `welcome`, `refused`, `ack`), handled here; otherwise what goes on to the
-   * control plane: the frame (counted first as a unit), or what is wrong with it (the control plane
+   * control plane: the frame (counted first if it is a unit), or what is wrong with it (the control plane
    * reports it and closes the link).
    */
   route(text: string): ControlFrame | string | null {
@@ -135,7 +137,7 @@ export class Session {
       this.control(frame);
       return null;
     }
-    this.acks.arrived(text.length);
+    if (UNIT_TYPES.has(frame.t)) this.acks.arrived(text.length);
     return frame;
   }
 

@@ -402,3 +402,21 @@ test('in a session, a malformed control message is refused, never taken: the lin
     assert.deepEqual(seen.filter((msg) => msg !== 'after'), ['before'], `${JSON.stringify(bad)}: the application never saw it`);
   }
 });
+
+test('in a session, only requests, replies and cancels count as units among control messages: a type this end does not know is ignored, not counted', LIMIT, async (t) => {
+  const first = deferred<ServerConn>();
+  const { url } = await startServer(t, (conn) => first.resolve(conn), { resume: true, keepAlive: false });
+  const peer = await rawPeer(t, url, 'F'.repeat(22));
+  peer.ws.send(`\u0000${JSON.stringify({ t: 'hello', maxUnacked: 4, maxUnackedBytes: 1 << 20 })}`); // acknowledged one by one
+  const conn = await first.promise;
+  peer.ws.send(`\u0000${JSON.stringify({ t: 'later-version', n: 1 })}`); // PROTOCOL.md §6: ignored by an end that does not know it
+  peer.ws.send('m1');
+  peer.ws.send('m2');
+  assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'm1');
+  assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'm2');
+  await conn.sendMessage('done'); // written after the acknowledgement of m2
+  await waitFor(() => peer.texts.includes('done'), 'the server’s message');
+  const counts = (peer.frames as { t: string; n?: number }[]).filter((frame) => frame.t === 'ack').map((frame) => frame.n);
+  assert.equal(Math.max(...counts), 2, `the server counts the peer's 2 units, never more: acks ${JSON.stringify(counts)}`);
+  assert.equal(conn.state, 'OPEN');
+});
