@@ -416,7 +416,7 @@ test('in a session, only requests, replies and cancels count as units among cont
   assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'm2');
   await conn.sendMessage('done'); // written after the acknowledgement of m2
   await waitFor(() => peer.texts.includes('done'), 'the server’s message');
-  const counts = (peer.frames as { t: string; n?: number }[]).filter((frame) => frame.t === 'ack').map((frame) => frame.n);
+  const counts = (peer.frames as { t: string; n?: number }[]).filter((frame) => frame.t === 'ack').map((frame) => frame.n ?? -1);
   assert.equal(Math.max(...counts), 2, `the server counts the peer's 2 units, never more: acks ${JSON.stringify(counts)}`);
   assert.equal(conn.state, 'OPEN');
 });
