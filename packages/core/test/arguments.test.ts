@@ -77,6 +77,7 @@ describe('the header table', () => {
     await assert.rejects(connectToWebsocket(url, { maxQueue: '5' as never }), /maxQueue must be a whole number of messages, at least 1, got "5"$/);
     await assert.rejects(connectToWebsocket(url, { keepAlive: '5' as never }), /keepAlive must be a number of milliseconds, a boolean or \{ interval, timeout \}, got "5"$/);
     await assert.rejects(connectToWebsocket(url, { keepAlive: { interval: '5' as never } }), /keepAlive interval must be .* got "5"$/);
+    await assert.rejects(connectToWebsocket(url, { keepAlive: [5, 10] as never }), /keepAlive must be a number of milliseconds, a boolean or \{ interval, timeout \}, got \[5,10\]$/);
     await assert.rejects(connectToWebsocket(url, { reconnect: { initialDelay: '5' as never } }), /reconnect\.initialDelay must be .* got "5"$/);
     await assert.rejects(connectToWebsocket(url, { maxPayload: 1.5 }), /maxPayload must be a whole number of bytes, at least 1, got 1\.5$/);
   });
