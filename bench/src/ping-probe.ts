@@ -1,10 +1,12 @@
-// node --import tsx bench/src/ping-probe.ts [--libs=ws,corows-receive,corows-handler] [--rounds=30] [--ms=300] [--conns=1] [--profile]
+// node --import tsx bench/src/ping-probe.ts [--libs=ws,corows-receive,corows-handler] [--rounds=30] [--ms=300] [--conns=1] [--echo-first] [--profile]
 // The ping-pong row (one 64 B message in flight on one connection), probed: every library's server
 // and client run side by side, warm, and take turns (the order turning every round), each turn a
 // `--ms` window. Per turn it records the round trip's p50 and the CPU time both processes spent per
 // round trip (less disturbed by other work on the machine than the latency); it prints each
 // library's medians and the median over rounds of its ratio to the first library's in the same
-// round. With --profile it prints where the servers and the clients spent their CPU.
+// round. With --echo-first every pair first runs the bench's echo rows (64 B and 16 KiB, 10 connections
+// × 20 in flight), as the bench's duplex row does before its ping-pong. With --profile it prints where
+// the servers and the clients spent their CPU.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +15,7 @@ import { Child, killAll, stopAll } from './children.js';
 import { summarizeProfiles } from './report/profile.js';
 import { median } from './stats.js';
 
-const { values } = parseArgs({ options: { libs: { type: 'string' }, rounds: { type: 'string' }, ms: { type: 'string' }, conns: { type: 'string' }, profile: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { libs: { type: 'string' }, rounds: { type: 'string' }, ms: { type: 'string' }, conns: { type: 'string' }, 'echo-first': { type: 'boolean' }, profile: { type: 'boolean' } } });
 const libs = (values.libs ?? 'ws,corows-receive,corows-handler').split(',');
 const rounds = Number(values.rounds ?? 30);
 const measureMs = Number(values.ms ?? 300);
@@ -32,6 +34,9 @@ async function open(lib: string): Promise<Side> {
   const [server, client] = await Promise.all([Child.start('server', `${lib} server`), Child.start('client', `${lib} client`)]);
   const { port } = await server.call<{ port: number }>('listen', { lib, mode: 'echo' }, 10_000);
   await client.call('connect', { lib, port, conns: Number(values.conns ?? 1) }, 20_000);
+  if (values['echo-first'] === true) {
+    for (const size of [64, 16 * 1024]) await client.call('echo', { size, inFlight: 20, warmMs: 100, measureMs: 3_000, drainMs: 10_000 }, 30_000);
+  }
   return { lib, server, client, p50: [], cpuUs: [] };
 }
 

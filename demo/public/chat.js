@@ -87,6 +87,7 @@ async function join(name) {
       // The answer to a join sent again after a reset: a new session, so a new member.
       you = event.you;
       showState('OPEN', `connected as ${you}`);
+      showSession(conn); // the new session's id (it was known before this answer came)
       addLine('notice', `You joined again as ${you}.`);
     } else if (event.type === 'said') addLine(event.name === you ? 'said mine' : 'said', event.text, event.name, event.at);
     else if (event.type === 'joined' && event.name !== you) addLine('notice', `${event.name} joined.`);

@@ -8,31 +8,50 @@ const demoDir = fileURLToPath(new URL('../../demo', import.meta.url));
 /** Where the screenshot goes (git-ignored), besides being attached to the test's results. */
 const screenshotPath = fileURLToPath(new URL('../artifacts/demo-chat.png', import.meta.url));
 
+/** A demo process: the page's address, the WebSocket server's, and how to stop it (Ctrl-C). */
+interface DemoProcess {
+  url: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
 /**
  * The demo as a person starts it (`pnpm demo`, which `npm start` runs): a child process that prints
- * the address to open. Port 0: it picks free ports.
+ * the addresses to open. Port 0 unless `env` says otherwise: it picks free ports.
  */
-const test = base.extend<object, { demoUrl: string }>({
-  demoUrl: [
-    async ({}, use) => {
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-        cwd: demoDir,
-        env: { ...process.env, DEMO_PORT: '0' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let printed = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          printed += chunk;
-          const match = /open (http:\/\/\S+) in a browser/.exec(printed);
-          if (match !== null) resolve(match[1] as string);
-        });
-        child.once('exit', (code) => reject(new Error(`the demo exited (code ${code}) before printing its address:\n${printed}`)));
-      });
-      await use(url);
+async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
+    cwd: demoDir,
+    env: { ...process.env, DEMO_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let printed = '';
+  const [url, wsUrl] = await new Promise<[string, string]>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      printed += chunk;
+      const match = /open (http:\/\/\S+) in a browser \(WebSocket (ws:\/\/\S+);/.exec(printed);
+      if (match !== null) resolve([match[1] as string, match[2] as string]);
+    });
+    child.once('exit', (code) => reject(new Error(`the demo exited (code ${code}) before printing its address:\n${printed}`)));
+  });
+  return {
+    url,
+    wsUrl,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGINT');
       await exited;
+    },
+  };
+}
+
+const test = base.extend<object, { demoUrl: string }>({
+  demoUrl: [
+    async ({}, use) => {
+      const demo = await startDemoProcess();
+      await use(demo.url);
+      await demo.stop();
     },
     { scope: 'worker' },
   ],
@@ -152,4 +171,43 @@ test('a bad join is refused with a message, and the page says so', async ({ page
   await page.getByRole('button', { name: 'Join' }).click();
   await expect(page.getByRole('alert')).toHaveText('a name must have 1 to 24 characters');
   await expect(page.locator('#status')).toHaveText('not joined');
+});
+
+test('a page whose session the server no longer has (the demo restarted) joins again as a new session and says so', async ({ context }) => {
+  test.slow();
+  const first = await startDemoProcess();
+  let second: DemoProcess | undefined;
+  try {
+    const alice = await context.newPage();
+    await joinAs(alice, first.url, 'alice');
+    const before = await alice.locator('#session').textContent();
+    expect(before).toMatch(/^session [A-Za-z0-9_-]{22}$/);
+
+    // Ctrl-C: the demo closes its connections (1001) and its sessions are gone with the process.
+    await first.stop();
+    await expect(alice.locator('#status')).toHaveText('reconnecting…');
+    await say(alice, 'said while the server was down');
+    // The same WebSocket port (the page knows no other), a new process: the resume is refused.
+    second = await startDemoProcess({ DEMO_WS_PORT: new URL(first.wsUrl).port });
+
+    // Her join may not have been acknowledged before the stop, so 1 or 2 messages may be missing.
+    await expect(alice.locator('#lines li.notice.error').last()).toHaveText(
+      /^The session was reset \(the server refused to resume the session: no such session on this server .*\); [12] of your messages may not have arrived\. Joining again…$/,
+    );
+    await expect(alice.locator('#lines li.notice').last()).toHaveText('You joined again as alice.');
+    await expect(alice.locator('#status')).toHaveText('connected as alice');
+    await expect(alice.locator('#session')).toHaveText(/^session [A-Za-z0-9_-]{22}$/);
+    expect(await alice.locator('#session').textContent()).not.toBe(before);
+
+    // She is in the new server's room: bob sees her, and what she says.
+    const bob = await context.newPage();
+    await joinAs(bob, second.url, 'bob');
+    await expect(bob.locator('#online li')).toHaveText(['alice', 'bob (you)']);
+    await say(alice, 'back in a new session');
+    await expect(bob.locator('#lines li.said').last()).toContainText('alice back in a new session');
+    await expect(bob.locator('#lines')).not.toContainText('said while the server was down');
+  } finally {
+    await first.stop();
+    await second?.stop();
+  }
 });

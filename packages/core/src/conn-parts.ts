@@ -47,6 +47,8 @@ export interface LinkSwitch {
   reportError(err: Error): void;
   /** Emits `reconnecting` on the connection. */
   announceRetry(attempt: number, delay: number, code: number, reason: string): void;
+  /** The session ended (`reason`) and the connection goes on in a new one: requests of the old one get no reply. */
+  sessionEnded(reason: string): void;
 }
 
 /**

@@ -90,7 +90,7 @@ export class WebSocketConn extends GuardedEmitter<WebSocketConnEvents> {
     return this.state === 'OPEN';
   }
 
-  /** How this end detects a dead peer, set when a link opens (see `KeepAliveMember`): `'protocol'`, `'message'` or `'off'`. */
+  /** How this end detects a dead peer, set when a link opens or the keep-alive module has loaded: `'protocol'`, `'message'` or `'off'`. */
   get heartbeat(): HeartbeatMode {
     return this.pipeline.keepAlive?.mode ?? 'off';
   }

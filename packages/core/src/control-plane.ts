@@ -1,4 +1,4 @@
-import { decodeControl, encodeControl } from './control.js';
+import { decodeControl, encodeControl, type ControlFrame } from './control.js';
 import { CloseCode } from './close-codes.js';
 import { ConnectionClosedError, CorowsError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
@@ -28,9 +28,11 @@ export class ControlPlane {
     });
   }
 
-  /** A control message arrived (its text, U+0000 first). */
-  arrived(text: string): void {
-    const frame = decodeControl(text);
+  /**
+   * A control message arrived (its text, U+0000 first). `frame` is what the session layer read of it,
+   * if the connection is in a session (the frame, or what is wrong with it): it is not read twice.
+   */
+  arrived(text: string, frame: ControlFrame | string = decodeControl(text)): void {
     if (typeof frame === 'string') {
       this.pipeline.owner.reportError(new CorowsError(`the peer broke the corows protocol: ${frame}`, { code: 'ERR_PROTOCOL' }), false);
       const { link } = this.pipeline;
@@ -55,6 +57,13 @@ export class ControlPlane {
   /** The link dropped with `code`, and what was in flight on it is lost. */
   linkLost(code: number): void {
     this.requests.linkLost(noReply('CONNECTING', code, 'the link dropped (with `resume`, requests survive that)'));
+  }
+
+  /** The session ended (`reason`) and the connection goes on in a new one: what was in flight in it is lost. */
+  sessionEnded(reason: string): void {
+    const err = new ConnectionClosedError('request()', 'CONNECTING');
+    err.message = `no reply: the session ended (${reason}); the connection goes on in a new session`;
+    this.requests.linkLost(err);
   }
 
   /** The connection closed for good with `code`. */

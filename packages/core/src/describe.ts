@@ -10,15 +10,28 @@ export function typeName(value: unknown): string {
   return typeof value;
 }
 
+/** Longest quoted value an error message repeats in full. */
+const MAX_QUOTED = 60;
+
 /**
  * `value` as an error message quotes it: a string in quotes (`"5"`, so that it does not pass for the
- * number 5), a number or boolean as it is, anything else by its type.
+ * number 5), a number, boolean or bigint as written (`NaN`, `-1`, `5n`), a plain object or an array as
+ * JSON (`{"messages":0}`), a function as `a function`, any other object by its class (`Date`). Quotes
+ * longer than 60 characters are cut short with `…`.
  */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
+  if (typeof value === 'function') return 'a function';
   if (typeof value === 'bigint') return `${value}n`;
-  return Array.isArray(value) ? 'an array' : typeName(value);
+  const type = typeName(value);
+  if (type === 'string' || type === 'Object' || type === 'Array') {
+    try {
+      const json = JSON.stringify(value);
+      return json.length <= MAX_QUOTED ? json : `${json.slice(0, MAX_QUOTED - 1)}…`;
+    } catch {
+      return type; // a cycle, or a bigint inside
+    }
+  }
+  return typeof value === 'object' && value !== null ? type : String(value);
 }
 
 /** Throws a `TypeError` naming `method` unless `handler` is a function. */

@@ -47,7 +47,7 @@ const MAX_DELAY = 2 ** 31 - 1;
 export function resolveKeepAlive(value: KeepAlive | undefined, where: string): KeepAliveSettings | undefined {
   if (value === undefined || value === false || value === 0) return undefined;
   const options: KeepAliveOptions = value === true ? {} : typeof value === 'number' ? { interval: value } : value;
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${where}: keepAlive must be a number of milliseconds, a boolean or { interval, timeout }, got ${describeValue(value)}`);
   }
   const interval = options.interval ?? DEFAULT_KEEP_ALIVE_INTERVAL;

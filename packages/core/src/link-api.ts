@@ -27,8 +27,11 @@ export interface Link {
   readonly readyState: number;
   readonly bufferedAmount: number;
   readonly protocol: string;
-  /** Writes one frame; `done` gets an error if it could not be written. */
-  send(data: OutgoingData, done: (err?: Error) => void): void;
+  /**
+   * Writes one frame; `done` gets an error if it could not be written. `more`: other sends are likely
+   * to follow this tick (a receive loop has messages waiting to be answered), a hint for batching.
+   */
+  send(data: OutgoingData, done: (err?: Error) => void, more?: boolean): void;
   /**
    * Runs `write(socket, arg)`, which writes on the socket itself (a server's pre-framed broadcast),
    * batched and ordered with this tick's sends as `send` is (Node); elsewhere it just runs.

@@ -26,5 +26,6 @@ export function linkSwitch(
     finish,
     reportError: (err) => events.emit('error', err),
     announceRetry: (attempt, delay, code, reason) => events.emit('reconnecting', attempt, delay, { code, reason }),
+    sessionEnded: (reason) => void pipeline.withControl((control) => control.sessionEnded(reason), false),
   };
 }

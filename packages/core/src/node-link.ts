@@ -9,7 +9,7 @@ import {
   type WebSocketLike,
 } from './socket.js';
 import { holdUntilTickEnd, WriteQueue } from './write-batch.js';
-import { explainOversize } from './ws-internals.js';
+import { explainOversize, moreFramesBuffered } from './ws-internals.js';
 
 // Node only: imported by `#link` in Node (link.ts), never by the browser build.
 
@@ -115,9 +115,13 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
     return this.transport?.bytesRead;
   }
 
-  send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void): void {
+  send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void, more = false): void {
     const writes = (this.writes ??= new WriteQueue());
-    this.holdUntilTickEnd();
+    // Held to the tick's end if more sends are likely to follow this tick (see write-batch.ts): the
+    // caller says so, or this socket sent before this tick, or frames are waiting to be read.
+    if (this.transport !== undefined && this.transport.writableCorked === 0 && (more || !writes.firstThisTick() || moreFramesBuffered(this.socket))) {
+      holdUntilTickEnd(this.transport);
+    }
     this.socket.send(data, writes.written);
     writes.push(done);
     this.writeIfHoldingTooMuch();

@@ -126,7 +126,7 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
     return sendResult(
       new Promise((resolve) => {
         try {
-          this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err, closedError)));
+          this.link.send(data, (err) => resolve(err === undefined || err === null ? null : this.sendFailure(action, err, closedError)), this.inbox.size > 0);
         } catch (err) {
           resolve(this.sendFailure(action, err, closedError));
         }
@@ -172,7 +172,10 @@ export class Pipeline implements LinkListener, InboxFlow, Beater, ProtocolReceiv
   }
 
   controlArrived(text: string): void {
-    if (this.session?.route(text) !== true) void this.withControl((control) => control.arrived(text));
+    // In a session, the session layer reads it first (units are counted) and hands on what it read;
+    // `null`: it was the session's own. Without one, the control plane reads it.
+    const read = this.session?.route(text);
+    if (read !== null) void this.withControl((control) => control.arrived(text, read));
   }
 
   onClose(code: number, reason: string): void {

@@ -151,6 +151,7 @@ export class ClientSession {
     this.secret = undefined;
     this.resumes = 0;
     this.mode = 'away';
+    this.links.sessionEnded(reason);
     this.links.events.emit('reset', reason, missing);
     this.restart();
   }

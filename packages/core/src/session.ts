@@ -1,16 +1,28 @@
 import { AckPolicy } from './ack-policy.js';
 import { decodeControl, encodeControl, type ControlFrame } from './control.js';
 import { CorowsError } from './errors.js';
-import type { Link } from './link-api.js';
 import type { Message } from './types.js';
 import type { OutgoingData } from './outbox.js';
 import { UnitLog, type UnitBounds } from './unit-log.js';
 
 export type { ControlFrame };
 
+/** What a {@link Session} uses of the current link (the connection's link fits it). */
+export interface SessionLink {
+  /** The WebSocket `readyState`: 1 while open. */
+  readonly readyState: number;
+  /** Writes one frame; `done` gets an error if it could not be written. */
+  send(data: string, done: (err?: Error) => void): void;
+  /** Starts the closing handshake. Throws if the code or reason is invalid. */
+  close(code: number, reason: string): void;
+  /** Drops the socket at once, without a closing handshake. */
+  terminate(): void;
+}
+
 /** Where a {@link Session} writes (the connection's pipeline): the current link, below the session. */
 export interface SessionHost {
-  readonly link: Link;
+  /** The current link. */
+  readonly link: SessionLink;
   /** Whether the current link agreed on the corows protocol (PROTOCOL.md §1). */
   readonly protocol: { readonly agreed: boolean };
   /** Writes one frame as it is (policy, then socket); resolves like a send. */
@@ -19,6 +31,8 @@ export interface SessionHost {
 
 /** The session's own control types (PROTOCOL.md §5): not units. */
 const SESSION_TYPES: ReadonlySet<string> = new Set(['hello', 'welcome', 'refused', 'ack']);
+/** The control types that are units (PROTOCOL.md §5.3): counted. Others (a later version's) are not. */
+const UNIT_TYPES: ReadonlySet<string> = new Set(['req', 'res', 'err', 'cancel']);
 const OPEN = 1;
 
 /** What an end does with the session's own messages other than `ack`: `hello`, `welcome`, `refused`. */
@@ -111,15 +125,20 @@ export class Session {
   }
 
   /**
-   * A control message arrived: `true` if it was the session's own (`hello`, `welcome`, `refused`,
-   * `ack`), handled here; `false` if it goes on to the control plane (counted first if it is a unit).
+   * A control message arrived (its text, U+0000 first), read here once: `null` if it was the
+   * session's own (`hello`, `welcome`, `refused`, `ack`), handled here; otherwise what goes on to the
+   * control plane: the frame (counted first if it is a unit), or what is wrong with it (the control plane
+   * reports it and closes the link).
    */
-  route(text: string): boolean {
+  route(text: string): ControlFrame | string | null {
     const frame = decodeControl(text);
-    if (typeof frame === 'string') return false; // the control plane reports it
-    if (SESSION_TYPES.has(frame.t)) this.control(frame);
-    else this.acks.arrived(text.length);
-    return SESSION_TYPES.has(frame.t);
+    if (typeof frame === 'string') return frame;
+    if (SESSION_TYPES.has(frame.t)) {
+      this.control(frame);
+      return null;
+    }
+    if (UNIT_TYPES.has(frame.t)) this.acks.arrived(text.length);
+    return frame;
   }
 
   /** A sequenced unit of `bytes` arrived (it goes on to the application). */

@@ -10,6 +10,8 @@ interface WsReceiver {
   _maxPayload: number;
   _totalPayloadLength: number;
   _messageLength: number;
+  /** Bytes read from the socket and not yet parsed into frames. */
+  _bufferedBytes: number;
   [OWNER]?: NodeWebSocketLike;
 }
 
@@ -43,4 +45,15 @@ function onReceiverError(this: WsReceiver, err: Error & { code?: unknown }): voi
   } catch {
     // the socket is closing already: `ws` sends its own 1009
   }
+}
+
+/**
+ * Whether `socket` has read bytes it has not yet delivered as messages: more frames of the current
+ * read (the ones after the message being handled), or the start of one. Then an answer to this
+ * message is likely to be followed by answers to those, and is best held back to go with them. False
+ * where `ws`'s receiver is not as expected.
+ */
+export function moreFramesBuffered(socket: NodeWebSocketLike): boolean {
+  const receiver = (socket as unknown as { _receiver?: Partial<WsReceiver> | null })._receiver;
+  return typeof receiver?._bufferedBytes === 'number' && receiver._bufferedBytes > 0;
 }

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { parseAddress } from '../src/address.js';
 import { connectToWebsocket, CorowsError } from '../src/index.js';
 import { normalizeHeaders } from '../src/headers.js';
+import { describeValue } from '../src/server-exports.js';
 
 describe('addresses', () => {
   test('ws:// and wss:// URLs, with or without a path, are accepted', () => {
@@ -76,8 +77,45 @@ describe('the header table', () => {
     await assert.rejects(connectToWebsocket(url, { maxQueue: '5' as never }), /maxQueue must be a whole number of messages, at least 1, got "5"$/);
     await assert.rejects(connectToWebsocket(url, { keepAlive: '5' as never }), /keepAlive must be a number of milliseconds, a boolean or \{ interval, timeout \}, got "5"$/);
     await assert.rejects(connectToWebsocket(url, { keepAlive: { interval: '5' as never } }), /keepAlive interval must be .* got "5"$/);
+    await assert.rejects(connectToWebsocket(url, { keepAlive: [5, 10] as never }), /keepAlive must be a number of milliseconds, a boolean or \{ interval, timeout \}, got \[5,10\]$/);
     await assert.rejects(connectToWebsocket(url, { reconnect: { initialDelay: '5' as never } }), /reconnect\.initialDelay must be .* got "5"$/);
     await assert.rejects(connectToWebsocket(url, { maxPayload: 1.5 }), /maxPayload must be a whole number of bytes, at least 1, got 1\.5$/);
+  });
+
+  test('a wrong option is quoted the same way on both ends: objects as JSON, long ones cut short', async () => {
+    const url = 'ws://127.0.0.1:9';
+    await assert.rejects(connectToWebsocket(url, { reconnect: { initialDelay: { ms: 5 } as never } }), /reconnect\.initialDelay must be .* got \{"ms":5\}$/);
+    await assert.rejects(connectToWebsocket(url, { keepAlive: { interval: [5, 10] as never } }), /keepAlive interval must be .* got \[5,10\]$/);
+    await assert.rejects(connectToWebsocket(url, { timeout: 'x'.repeat(100) as never }), new RegExp(`got "${'x'.repeat(58)}…$`));
+    await assert.rejects(connectToWebsocket(url, { maxQueue: new Date(0) as never }), /maxQueue must be .* got Date$/);
+    await assert.rejects(connectToWebsocket(url, { timeout: (() => 5) as never }), /timeout must be .* got a function$/);
+  });
+
+  test('describeValue: strings quoted, numbers as written, plain objects and arrays as JSON, other objects by class, long ones cut short', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const [value, shown] of [
+      ['5', '"5"'],
+      [5, '5'],
+      [Number.NaN, 'NaN'],
+      [10n, '10n'],
+      [true, 'true'],
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [Symbol('s'), 'Symbol(s)'],
+      [{ messages: 0 }, '{"messages":0}'],
+      [Object.create(null) as object, 'object'],
+      [[1, 'a'], '[1,"a"]'],
+      [/^x$/, 'RegExp'],
+      [() => 1, 'a function'],
+      [new Map(), 'Map'],
+      [new Uint8Array(2), 'Uint8Array'],
+      [cycle, 'Object'],
+      [{ big: 1n }, 'Object'],
+      ['y'.repeat(80), `"${'y'.repeat(58)}…`],
+    ] as const) {
+      assert.equal(describeValue(value), shown, String(shown));
+    }
   });
 
   test('the errors corows makes are CorowsErrors', () => {

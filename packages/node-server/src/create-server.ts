@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { ServerOptions } from './options.js';
 import { WebsocketServer } from './server.js';
-import { shownValue } from './shown-value.js';
+import { describeValue } from '@corows/core/server';
 
 /**
  * Creates a WebSocket server listening on `host:port` (seed: `create_websocket_server`). Synchronous,
@@ -22,10 +22,10 @@ import { shownValue } from './shown-value.js';
  */
 export function createWebsocketServer<Data = Record<string, unknown>>(host: string, port: number, options?: ServerOptions<Data>): WebsocketServer<Data> {
   if (typeof host !== 'string' || host === '') {
-    throw new TypeError(`createWebsocketServer(): host must be a non-empty string such as "127.0.0.1" or "0.0.0.0", got ${shownValue(host)}`);
+    throw new TypeError(`createWebsocketServer(): host must be a non-empty string such as "127.0.0.1" or "0.0.0.0", got ${describeValue(host)}`);
   }
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`createWebsocketServer(): port must be a whole number from 0 to 65535, got ${shownValue(port)}`);
+    throw new RangeError(`createWebsocketServer(): port must be a whole number from 0 to 65535, got ${describeValue(port)}`);
   }
   return new WebsocketServer<Data>({ listen: { host, port } }, options);
 }

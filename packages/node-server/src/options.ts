@@ -1,11 +1,10 @@
-import { resolveResume } from '@corows/core/server';
+import { describeValue, resolveResume } from '@corows/core/server';
 import { DEFAULT_MAX_PAYLOAD, type KeepAlive, type KeepAliveSettings, type ResumeOptions, type ResumeSettings } from '@corows/core';
 import type { PerMessageDeflateOptions } from './deflate-options.js';
 import { serverKeepAlive } from './heartbeat.js';
 import type { ServerTlsOptions } from './tls.js';
 import type { ServerAdapter } from './adapter.js';
 import type { RateLimit } from './rate-limit.js';
-import { shownValue } from './shown-value.js';
 import type { UpgradeRequest } from './upgrade-request.js';
 
 // Default ServerOptions.maxPayload: 1 MiB, the client's default too.
@@ -218,13 +217,13 @@ export interface ResolvedOptions<Data> {
 /** Checks `options` and fills in the defaults; throws a `TypeError`/`RangeError` naming the bad option. */
 export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, caller: string): ResolvedOptions<Data> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`${caller}: options must be an object, got ${shownValue(options)}`);
+    throw new TypeError(`${caller}: options must be an object, got ${describeValue(options)}`);
   }
   const o = options ?? {};
   const count = (name: keyof ServerOptions, value: unknown, min: number, infinite = false): void => {
     if (value === undefined) return;
     if (typeof value !== 'number' || !(Number.isInteger(value) || (infinite && value === Infinity)) || value < min) {
-      throw new RangeError(`${caller}: ${name} must be a whole number of at least ${min}${infinite ? ' (or Infinity)' : ''}, got ${shownValue(value)}`);
+      throw new RangeError(`${caller}: ${name} must be a whole number of at least ${min}${infinite ? ' (or Infinity)' : ''}, got ${describeValue(value)}`);
     }
   };
   if (o.tls !== undefined && caller.startsWith('attach')) {
@@ -237,27 +236,27 @@ export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, c
   count('handshakeTimeout', o.handshakeTimeout, 1);
   count('maxBackpressure', o.maxBackpressure, 1);
   if (o.path !== undefined && (typeof o.path !== 'string' || !o.path.startsWith('/') || o.path.includes('?'))) {
-    throw new TypeError(`${caller}: path must be a string starting with "/" and without a query, such as "/chat", got ${shownValue(o.path)}`);
+    throw new TypeError(`${caller}: path must be a string starting with "/" and without a query, such as "/chat", got ${describeValue(o.path)}`);
   }
   if (o.protocols !== undefined && typeof o.protocols !== 'function' &&
       !(Array.isArray(o.protocols) && o.protocols.every((p) => typeof p === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p)))) {
-    throw new TypeError(`${caller}: protocols must be an array of subprotocol names (HTTP tokens such as "chat.v1") or a function, got ${shownValue(o.protocols)}`);
+    throw new TypeError(`${caller}: protocols must be an array of subprotocol names (HTTP tokens such as "chat.v1") or a function, got ${describeValue(o.protocols)}`);
   }
   if (o.verify !== undefined && typeof o.verify !== 'function') {
-    throw new TypeError(`${caller}: verify must be a function, got ${shownValue(o.verify)}`);
+    throw new TypeError(`${caller}: verify must be a function, got ${describeValue(o.verify)}`);
   }
   if (o.allowedOrigins !== undefined) checkOrigins(o.allowedOrigins, caller);
   if (o.rateLimit !== undefined) {
     const { messages, interval } = o.rateLimit as Partial<RateLimit>;
     if (!Number.isInteger(messages) || (messages as number) < 1 || !Number.isInteger(interval) || (interval as number) < 1) {
-      throw new RangeError(`${caller}: rateLimit must be { messages, interval } with whole numbers of at least 1, such as { messages: 100, interval: 1000 }, got ${shownValue(o.rateLimit)}`);
+      throw new RangeError(`${caller}: rateLimit must be { messages, interval } with whole numbers of at least 1, such as { messages: 100, interval: 1000 }, got ${describeValue(o.rateLimit)}`);
     }
   }
   if (o.backpressurePolicy !== undefined && o.backpressurePolicy !== 'close' && o.backpressurePolicy !== 'drop') {
-    throw new TypeError(`${caller}: backpressurePolicy must be 'close' or 'drop', got ${shownValue(o.backpressurePolicy)}`);
+    throw new TypeError(`${caller}: backpressurePolicy must be 'close' or 'drop', got ${describeValue(o.backpressurePolicy)}`);
   }
   if (o.adapter !== undefined && (typeof o.adapter !== 'object' || o.adapter === null || typeof o.adapter.broadcast !== 'function')) {
-    throw new TypeError(`${caller}: adapter must implement ServerAdapter (start, broadcast, joined, left, disconnected, members, close), got ${shownValue(o.adapter)}`);
+    throw new TypeError(`${caller}: adapter must implement ServerAdapter (start, broadcast, joined, left, disconnected, members, close), got ${describeValue(o.adapter)}`);
   }
   return {
     maxPayload: o.maxPayload ?? DEFAULT_MAX_PAYLOAD,
@@ -275,19 +274,19 @@ export function resolveOptions<Data>(options: ServerOptions<Data> | undefined, c
     backpressurePolicy: o.backpressurePolicy ?? 'close',
     adapter: o.adapter,
     keepAlive: serverKeepAlive(o.keepAlive, caller),
-    resume: resolveResume(o.resume, caller, shownValue),
+    resume: resolveResume(o.resume, caller, describeValue),
     tls: o.tls,
   };
 }
 
 function checkOrigins(origins: unknown, caller: string): void {
   if (!Array.isArray(origins)) {
-    throw new TypeError(`${caller}: allowedOrigins must be an array of origins (strings such as "https://example.com") or RegExps, got ${shownValue(origins)}`);
+    throw new TypeError(`${caller}: allowedOrigins must be an array of origins (strings such as "https://example.com") or RegExps, got ${describeValue(origins)}`);
   }
   for (const origin of origins) {
     if (origin instanceof RegExp) continue;
     if (typeof origin !== 'string' || !/^https?:\/\/[^/]+\/?$/i.test(origin) || !URL.canParse(origin)) {
-      throw new TypeError(`${caller}: allowedOrigins entry ${shownValue(origin)} is not an origin; write scheme, host and optional port, such as "https://app.example.com:8443"`);
+      throw new TypeError(`${caller}: allowedOrigins entry ${describeValue(origin)} is not an origin; write scheme, host and optional port, such as "https://app.example.com:8443"`);
     }
   }
 }

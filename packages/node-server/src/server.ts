@@ -18,7 +18,7 @@ import { callHandler } from './call-handler.js';
 import { DeathNotice, type DeadHandler } from './death-notice.js';
 import { drainConnections } from './shutdown.js';
 import { SessionDoor } from './session-door.js';
-import { shownValue } from './shown-value.js';
+import { describeValue } from '@corows/core/server';
 import { TrafficGuard } from './traffic-guard.js';
 import type { BroadcastOptions, WebsocketServerEvents } from './server-types.js';
 
@@ -136,7 +136,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
    * `console.error` when nobody listens) and the server lives on.
    */
   whenNewConn(handler: ConnHandler<Data>): this {
-    if (typeof handler !== 'function') throw new TypeError(`whenNewConn() takes a function, got ${shownValue(handler)}`);
+    if (typeof handler !== 'function') throw new TypeError(`whenNewConn() takes a function, got ${describeValue(handler)}`);
     this.connHandler = handler;
     for (const conn of this.unannounced.splice(0)) {
       if (conn.state === 'OPEN' || conn.queuedMessages > 0) this.announce(conn);
@@ -151,7 +151,7 @@ export class WebsocketServer<Data = Record<string, unknown>> extends GuardedEmit
    * it, and without anyone reading `listening`, a failure to start is reported (see `listening`).
    */
   whenDead(handler: DeadHandler): this {
-    if (typeof handler !== 'function') throw new TypeError(`whenDead() takes a function, got ${shownValue(handler)}`);
+    if (typeof handler !== 'function') throw new TypeError(`whenDead() takes a function, got ${describeValue(handler)}`);
     this.death.listen(handler);
     return this;
   }

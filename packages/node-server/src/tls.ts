@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { shownValue } from './shown-value.js';
+import { describeValue } from '@corows/core/server';
 
 /** PEM text (a string, or a file's bytes as `fs.readFileSync` returns them), or several. */
 export type Pem = string | Buffer | Array<string | Buffer>;
@@ -57,7 +57,7 @@ export function createHttpOrHttpsServer(tls: ServerTlsOptions | undefined, serve
 
 function checkServerTls(tls: ServerTlsOptions): void {
   if (typeof tls !== 'object' || tls === null) {
-    throw new TypeError(`createWebsocketServer(): tls must be an object such as { cert, key }, got ${shownValue(tls)}`);
+    throw new TypeError(`createWebsocketServer(): tls must be an object such as { cert, key }, got ${describeValue(tls)}`);
   }
   for (const name of ['cert', 'key'] as const) {
     if (tls[name] === undefined) throw new TypeError(`createWebsocketServer(): tls.${name} is required (PEM text, e.g. fs.readFileSync('server.${name === 'cert' ? 'crt' : 'key'}'))`);

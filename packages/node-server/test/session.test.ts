@@ -372,3 +372,51 @@ test('a resume drops the session’s old link if the server still has it (half-o
   assert.equal(await client.receiveMessage({ timeout: 5000 }), 'on the new link');
   client.terminate();
 });
+
+test('in a session, a malformed control message is refused, never taken: the link closes with 1002 and the reason, and the application never sees it', LIMIT, async (t) => {
+  const conns: ServerConn[] = [];
+  const { url } = await startServer(t, (conn) => void conns.push(conn), { resume: true, keepAlive: false });
+  const cases = [
+    ['\u0000not json', /corows protocol: a control message is not JSON/],
+    ['\u0000{"n":1}', /corows protocol: a control message is not a JSON object with a string "t"/],
+    ['\u0000["req"]', /corows protocol: a control message is not a JSON object with a string "t"/],
+  ] as const;
+  for (const [index, [bad, expected]] of cases.entries()) {
+    const peer = await rawPeer(t, url, String.fromCharCode(65 + index).repeat(22));
+    peer.ws.send(`\u0000${JSON.stringify({ t: 'hello' })}`);
+    await waitFor(() => peer.frames.length === 1 && conns.length === index + 1, 'the welcome');
+    const conn = conns[index] as ServerConn;
+    const seen: unknown[] = [];
+    conn.on('message', (msg) => seen.push(msg));
+    const errors: { code?: string; message: string }[] = [];
+    conn.on('error', (err) => errors.push(err as { code?: string; message: string }));
+    peer.ws.send('before');
+    peer.ws.send(bad);
+    peer.ws.send('after');
+    const closed = await peer.closed;
+    assert.equal(closed.code, 1002, `${JSON.stringify(bad)}: closed with 1002`);
+    assert.match(closed.reason, expected);
+    assert.equal(errors[0]?.code, 'ERR_PROTOCOL', `${JSON.stringify(bad)}: reported through the error event`);
+    assert.match(errors[0]?.message ?? '', expected);
+    // What arrived with it may still be delivered before the link closes (the control plane's module loads on first use).
+    assert.deepEqual(seen.filter((msg) => msg !== 'after'), ['before'], `${JSON.stringify(bad)}: the application never saw it`);
+  }
+});
+
+test('in a session, only requests, replies and cancels count as units among control messages: a type this end does not know is ignored, not counted', LIMIT, async (t) => {
+  const first = deferred<ServerConn>();
+  const { url } = await startServer(t, (conn) => first.resolve(conn), { resume: true, keepAlive: false });
+  const peer = await rawPeer(t, url, 'F'.repeat(22));
+  peer.ws.send(`\u0000${JSON.stringify({ t: 'hello', maxUnacked: 4, maxUnackedBytes: 1 << 20 })}`); // acknowledged one by one
+  const conn = await first.promise;
+  peer.ws.send(`\u0000${JSON.stringify({ t: 'later-version', n: 1 })}`); // PROTOCOL.md §6: ignored by an end that does not know it
+  peer.ws.send('m1');
+  peer.ws.send('m2');
+  assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'm1');
+  assert.equal(await conn.receiveMessage({ timeout: 5000 }), 'm2');
+  await conn.sendMessage('done'); // written after the acknowledgement of m2
+  await waitFor(() => peer.texts.includes('done'), 'the server’s message');
+  const counts = (peer.frames as { t: string; n?: number }[]).filter((frame) => frame.t === 'ack').map((frame) => frame.n ?? -1);
+  assert.equal(Math.max(...counts), 2, `the server counts the peer's 2 units, never more: acks ${JSON.stringify(counts)}`);
+  assert.equal(conn.state, 'OPEN');
+});
