@@ -19,7 +19,7 @@ import ts from 'typescript';
  * arguments) are chunks loaded on first use. The aim is 6 KiB; docs/bundle-size.md says where the
  * bytes go. Raise it only on purpose.
  */
-const GZIP_BUDGET = 8_116;
+const GZIP_BUDGET = 8_144;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (file: string): string => join(root, 'dist', file);

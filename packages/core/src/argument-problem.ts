@@ -16,8 +16,13 @@ export class ArgumentProblem {
 
 /**
  * A promise rejected with `err`, or, for an {@link ArgumentProblem}, with the error that explains it
- * (a `TypeError`, `RangeError` or `CorowsError`, as if thrown where the check failed).
+ * (a `TypeError`, `RangeError` or `CorowsError`, as if thrown where the check failed). If that module
+ * cannot be loaded (a page gone offline), a `TypeError` still names the check and the value.
  */
 export function rejectWith(err: unknown): Promise<never> {
-  return err instanceof ArgumentProblem ? import('./argument-errors.js').then((errors) => Promise.reject(errors.explain(err.id, err.value, { describeValue, CorowsError }))) : Promise.reject(err);
+  if (!(err instanceof ArgumentProblem)) return Promise.reject(err);
+  return import('./argument-errors.js').then(
+    (errors) => Promise.reject(errors.explain(err.id, err.value, { describeValue, CorowsError })),
+    () => Promise.reject(new TypeError(`wrong argument (${err.id}): ${describeValue(err.value)}`)),
+  );
 }
