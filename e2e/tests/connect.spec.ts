@@ -53,6 +53,17 @@ test('an address that is not ws:// or wss:// rejects with a TypeError before any
   ]);
 });
 
+test('a page that cannot load the chunk of argument errors (offline) still gets a TypeError naming the check and the value', async ({ harness }) => {
+  await harness.route(/corows-argument-errors-/, (route) => route.abort('internetdisconnected'));
+  const message = await harness.evaluate(() =>
+    window.corows.connectToWebsocket('http://127.0.0.1:1/').then(
+      () => 'connected',
+      (err: unknown) => (err instanceof TypeError ? err.message : String(err)),
+    ),
+  );
+  expect(message).toBe('wrong argument (addressScheme): "http://127.0.0.1:1/"');
+});
+
 test('headers are refused in a browser with an error that says why and what to use instead', async ({ harness, site, connId, serverRecord }) => {
   const outcomes = await harness.evaluate(async (url) => {
     const { connectToWebsocket, CorowsError } = window.corows;
