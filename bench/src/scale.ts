@@ -2,6 +2,7 @@
 // connections over several server processes on one Redis, corows against Socket.IO (see plan.ts).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { findRedisServer, RedisProcess } from '../../packages/redis-adapter/test/redis-server.js';
 import { killAll, stopAll } from './children.js';
@@ -45,14 +46,18 @@ const trials: ScaleTrial[] = [];
 try {
   for (const [index, stack] of (stacks as Stack[]).entries()) {
     // A fresh redis-server per stack, on BENCH_REDIS_PORT if set, else a free port.
+    const launched = performance.now();
     const redis = await RedisProcess.launch(process.env.BENCH_REDIS_PORT === undefined ? undefined : Number(process.env.BENCH_REDIS_PORT));
+    log(`  ${stack}: redis-server up in ${((performance.now() - launched) / 1000).toFixed(1)} s`);
     try {
       // A stack after the first gets as many connections as the first opened: equal loads compare.
       const wanted = trials[0]?.connections ?? connections;
       trials.push(await runScaleTrial(stack, plan, wanted, redis.url, 100 + index * plan.crowds, log));
     } finally {
+      const stopping = performance.now();
       await stopAll();
       await redis.kill();
+      log(`  ${stack}: teardown ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
     }
   }
 } finally {

@@ -5,6 +5,7 @@ import { Child } from '../children.js';
 import type { Wire } from '../libs/lean-client.js';
 import { TAGS, type Kind, type Stack } from '../libs/scale-nodes.js';
 import type { MemorySnapshot } from '../memory.js';
+import { Phases } from '../phases.js';
 import type { ScalePlan } from '../plan.js';
 import { sleep, wallClockMs } from '../timing.js';
 
@@ -57,6 +58,8 @@ export interface ScaleTrial {
   broadcastsPerSecond: number;
   /** The active client's round trips while the fan-outs ran, in µs. */
   ping: { p50: number; p99: number; max: number; count: number };
+  /** Wall time of each phase of the trial, in seconds. */
+  phases: Record<string, number>;
   /** What the clients counted against what was sent: all four must be 0. */
   delivery: { missing: number; extra: number; unknown: number; dropped: number };
 }
@@ -70,6 +73,7 @@ export interface ScaleTrial {
  */
 export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: number, redisUrl: string, round: number, log: (line: string) => void): Promise<ScaleTrial> {
   const wire: Wire = stack === 'corows' ? 'websocket' : 'socket.io';
+  const phases = new Phases();
   // Many children start at once on a busy machine: each gets two minutes to load its code.
   const [servers, crowds, pinger] = await Promise.all([
     Promise.all(Array.from({ length: plan.servers }, (_, i) => Child.start('scale-server', `${stack} node ${i}`, START_TIMEOUT_MS))),
@@ -80,6 +84,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
   try {
     const ports = await Promise.all(servers.map(async (s) => (await s.call<{ port: number }>('listen', { stack, redisUrl }, 30_000)).port));
     const before = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 30_000)));
+    phases.mark('start');
 
     log(`  ${stack}: opening ${wanted.toLocaleString('en-US')} connections over ${plan.servers} server processes from ${plan.crowds} load processes`);
     const shares = split(wanted, plan.crowds);
@@ -96,11 +101,13 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
     if (connections < wanted) log(`  ${stack}: opened only ${count} of ${wanted.toLocaleString('en-US')} within ${plan.openTimeoutMs / 1000} s; measuring those`);
     await untilServersHold(servers, connections, stack);
     const openMs = performance.now() - openStart;
+    phases.mark('open');
     const openCpu1 = await serversCpu(servers);
     const openRetries = opened.reduce((sum, o) => sum + o.retried, 0);
     const members = opened.map((o) => o.members);
     const roomMembers = members.reduce((a, b) => a + b, 0);
     const after = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 60_000)));
+    phases.mark('gc');
     const grown = (key: keyof MemorySnapshot): number => after.reduce((sum, m, i) => sum + m[key] - (before[i] as MemorySnapshot)[key], 0);
     log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s (${openRetries} handshakes retried), ${((openCpu1 - openCpu0) / connections).toFixed(0)} µs server CPU each; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
 
@@ -109,6 +116,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
     await sleep(plan.idleMs);
     const idle1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), pings: await crowdPings(crowds), at: performance.now() };
     const idleMs = idle1.at - idle0.at;
+    phases.mark('idle');
     const buffers1 = tcpBufferBytes();
     const idle = {
       ms: idleMs,
@@ -135,6 +143,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
     const busy0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
     for (let i = plan.warmupBroadcasts; i < plan.warmupBroadcasts + plan.broadcasts; i++) broadcastMs.push(await fanOut('broadcast', i, perCrowd));
     const busy1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
+    phases.mark('broadcasts');
     log(`  ${stack}: broadcast to ${count}: ${broadcastMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
 
     const roomMs: number[] = [];
@@ -142,6 +151,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
       const ms = await fanOut('room', i, members);
       if (i >= plan.warmupRoomMessages) roomMs.push(ms);
     }
+    phases.mark('rooms');
     log(`  ${stack}: message to the room of ${roomMembers}: ${roomMs.map((ms) => ms.toFixed(1)).join(' ')} ms`);
     const ping = await pinger.call<ScaleTrial['ping'] & { others: number }>('stop', null, 10_000);
 
@@ -153,6 +163,8 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
     // The active client is a connection too: it gets every broadcast.
     delivery.missing += Math.max(0, broadcasts - ping.others);
     delivery.extra += Math.max(0, ping.others - broadcasts);
+    phases.mark('verify');
+    log(`  ${stack}: phases: ${phases.toString()}`);
     log(`  ${stack}: ping-pong p50 ${(ping.p50 / 1000).toFixed(2)} ms, p99 ${(ping.p99 / 1000).toFixed(2)} ms, max ${(ping.max / 1000).toFixed(1)} ms (${ping.count}); delivery: ${JSON.stringify(delivery)}`);
 
     return {
@@ -174,6 +186,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
       redisCoresBroadcasting: (busy1.redis - busy0.redis) / 1000 / (busy1.at - busy0.at),
       broadcastsPerSecond: (plan.broadcasts * 1000) / (busy1.at - busy0.at),
       ping: { p50: ping.p50, p99: ping.p99, max: ping.max, count: ping.count },
+      phases: phases.toJSON(),
       delivery,
     };
   } finally {
