@@ -64,7 +64,7 @@ export interface ScalePlan {
   /** Handshakes in flight per load-generator process while opening. */
   concurrency: number;
   openTimeoutMs: number;
-  /** How long the idle CPU is measured: at least one heartbeat interval of each stack. */
+  /** How long the idle CPU is measured at most: each stack's is one heartbeat interval of its own (30 s corows, 25 s Socket.IO), or this if shorter. */
   idleMs: number;
   /** Broadcasts to every connection: uncounted first, then counted. */
   warmupBroadcasts: number;

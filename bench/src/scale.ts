@@ -5,12 +5,13 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { findRedisServer, RedisProcess } from '../../packages/redis-adapter/test/redis-server.js';
-import { killAll, stopAll } from './children.js';
+import { killAll } from './children.js';
 import type { Stack } from './libs/scale-nodes.js';
 import { describeMachine } from './machine.js';
 import { FULL_SCALE, SMOKE_SCALE } from './plan.js';
 import { markdownScaleDetails, markdownScaleTable, renderScaleChart, scaleRows, writeScaleDocs, type ScaleRun } from './report/scale.js';
 import { runScaleTrial, type ScaleTrial } from './rows/scale.js';
+import { killScaleRig, startScaleRig } from './rows/scale-rig.js';
 import { guardRun } from './run-guard.js';
 
 const STACKS: readonly Stack[] = ['corows', 'socket.io'];
@@ -44,20 +45,22 @@ log(`corows bench:scale (${plan.name}): ${connections.toLocaleString('en-US')} c
 
 const trials: ScaleTrial[] = [];
 try {
-  for (const [index, stack] of (stacks as Stack[]).entries()) {
+  // Every stack's processes start at once, before any is measured: they idle until told to listen.
+  const starting = performance.now();
+  const rigs = await Promise.all((stacks as Stack[]).map((stack) => startScaleRig(stack, plan)));
+  log(`started ${rigs.length * (plan.servers + plan.crowds + 1)} processes in ${((performance.now() - starting) / 1000).toFixed(1)} s`);
+  for (const [index, rig] of rigs.entries()) {
     // A fresh redis-server per stack, on BENCH_REDIS_PORT if set, else a free port.
-    const launched = performance.now();
     const redis = await RedisProcess.launch(process.env.BENCH_REDIS_PORT === undefined ? undefined : Number(process.env.BENCH_REDIS_PORT));
-    log(`  ${stack}: redis-server up in ${((performance.now() - launched) / 1000).toFixed(1)} s`);
     try {
       // A stack after the first gets as many connections as the first opened: equal loads compare.
       const wanted = trials[0]?.connections ?? connections;
-      trials.push(await runScaleTrial(stack, plan, wanted, redis.url, 100 + index * plan.crowds, log));
+      trials.push(await runScaleTrial(rig, plan, wanted, redis.url, 100 + index * plan.crowds, log));
     } finally {
       const stopping = performance.now();
-      await stopAll();
+      killScaleRig(rig);
       await redis.kill();
-      log(`  ${stack}: teardown ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
+      log(`  ${rig.stack}: teardown ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
     }
   }
 } finally {

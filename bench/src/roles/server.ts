@@ -1,4 +1,5 @@
 // A bench server child: serves one library on 127.0.0.1 and answers the orchestrator.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { libById } from '../libs/index.js';
@@ -31,6 +32,12 @@ export const commands = {
     const { user, system } = process.cpuUsage();
     return user + system;
   },
+
+  /**
+   * The main thread's time on a core and waiting for one, so far, in µs (Linux `schedstat`); null
+   * where it cannot be read. Together over a window's length: how much of it the thread wanted to run.
+   */
+  sched: () => threadSched(),
 
   /** Writes a heap snapshot to `path` (after a full garbage collection); for bench/src/heap-probe.ts. */
   snapshot: ({ path }: { path: string }) => {
@@ -82,3 +89,12 @@ export const commands = {
 
   close: () => running().close(),
 };
+
+function threadSched(): { runUs: number; waitUs: number } | null {
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return run === undefined || wait === undefined ? null : { runUs: run / 1000, waitUs: wait / 1000 };
+  } catch {
+    return null;
+  }
+}

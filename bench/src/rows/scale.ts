@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { Child } from '../children.js';
-import type { Wire } from '../libs/lean-client.js';
-import { TAGS, type Kind, type Stack } from '../libs/scale-nodes.js';
+import type { RawWire } from '../libs/raw-client.js';
+import { HEARTBEAT_MS, TAGS, type Kind, type Stack } from '../libs/scale-nodes.js';
 import type { MemorySnapshot } from '../memory.js';
 import { Phases } from '../phases.js';
 import type { ScalePlan } from '../plan.js';
 import { sleep, wallClockMs } from '../timing.js';
-
-const START_TIMEOUT_MS = 120_000;
+import { redisCpuUs, split, sum, tcpBufferBytes, untilServersHold, type ScaleRig } from './scale-rig.js';
 
 /** What one stack did with the whole crowd. Times in milliseconds, memory in bytes. */
 export interface ScaleTrial {
@@ -22,6 +20,8 @@ export interface ScaleTrial {
   openMs: number;
   /** CPU time of all server processes while opening, per connection, in µs. */
   openCpuPerConnUs: number;
+  /** CPU time of all load processes while opening, per connection, in µs: the client side's share of the floor. */
+  openLoadCpuPerConnUs: number;
   /** Handshakes the servers refused (408, 503) under load, which the clients tried again. */
   openRetries: number;
   /**
@@ -71,24 +71,19 @@ export interface ScaleTrial {
  * room and the active client's ping-pong meanwhile; checks every client's count at the end. The
  * children are left running (the caller stops them).
  */
-export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: number, redisUrl: string, round: number, log: (line: string) => void): Promise<ScaleTrial> {
-  const wire: Wire = stack === 'corows' ? 'websocket' : 'socket.io';
+export async function runScaleTrial(rig: ScaleRig, plan: ScalePlan, wanted: number, redisUrl: string, round: number, log: (line: string) => void): Promise<ScaleTrial> {
+  const { stack, servers, crowds, pinger } = rig;
+  const wire: RawWire = stack === 'corows' ? 'websocket' : 'socket.io';
   const phases = new Phases();
-  // Many children start at once on a busy machine: each gets two minutes to load its code.
-  const [servers, crowds, pinger] = await Promise.all([
-    Promise.all(Array.from({ length: plan.servers }, (_, i) => Child.start('scale-server', `${stack} node ${i}`, START_TIMEOUT_MS))),
-    Promise.all(Array.from({ length: plan.crowds }, (_, i) => Child.start('scale-crowd', `${stack} crowd ${i}`, START_TIMEOUT_MS))),
-    Child.start('pinger', `${stack} pinger`, START_TIMEOUT_MS),
-  ]);
   const redis = new Redis(redisUrl);
   try {
     const ports = await Promise.all(servers.map(async (s) => (await s.call<{ port: number }>('listen', { stack, redisUrl }, 30_000)).port));
     const before = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 30_000)));
-    phases.mark('start');
+    phases.mark('listen');
 
     log(`  ${stack}: opening ${wanted.toLocaleString('en-US')} connections over ${plan.servers} server processes from ${plan.crowds} load processes`);
     const shares = split(wanted, plan.crowds);
-    const [openCpu0, buffers0] = [await serversCpu(servers), tcpBufferBytes()];
+    const [openCpu0, loadCpu0, buffers0] = [await sum(servers, 'cpu'), await sum(crowds, 'cpu'), tcpBufferBytes()];
     const openStart = performance.now();
     const opened = await Promise.all(crowds.map((crowd, i) => crowd.call<{ opened: number; members: number; retried: number }>(
       'open',
@@ -102,19 +97,21 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
     await untilServersHold(servers, connections, stack);
     const openMs = performance.now() - openStart;
     phases.mark('open');
-    const openCpu1 = await serversCpu(servers);
+    const [openCpu1, loadCpu1] = [await sum(servers, 'cpu'), await sum(crowds, 'cpu')];
     const openRetries = opened.reduce((sum, o) => sum + o.retried, 0);
     const members = opened.map((o) => o.members);
     const roomMembers = members.reduce((a, b) => a + b, 0);
     const after = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 60_000)));
     phases.mark('gc');
     const grown = (key: keyof MemorySnapshot): number => after.reduce((sum, m, i) => sum + m[key] - (before[i] as MemorySnapshot)[key], 0);
-    log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s (${openRetries} handshakes retried), ${((openCpu1 - openCpu0) / connections).toFixed(0)} µs server CPU each; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
+    log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s (${openRetries} handshakes retried), CPU per connection ${((openCpu1 - openCpu0) / connections).toFixed(0)} µs servers, ${((loadCpu1 - loadCpu0) / connections).toFixed(0)} µs clients; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
 
-    log(`  ${stack}: idle for ${(plan.idleMs / 1000).toFixed(0)} s (default heartbeats)`);
-    const idle0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), pings: await crowdPings(crowds), at: performance.now() };
-    await sleep(plan.idleMs);
-    const idle1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), pings: await crowdPings(crowds), at: performance.now() };
+    // One heartbeat interval of the stack: every connection's heartbeat counted once.
+    const idleFor = Math.min(plan.idleMs, HEARTBEAT_MS[stack]);
+    log(`  ${stack}: idle for ${(idleFor / 1000).toFixed(0)} s (default heartbeats)`);
+    const idle0 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), pings: await sum(crowds, 'pings'), at: performance.now() };
+    await sleep(idleFor);
+    const idle1 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), pings: await sum(crowds, 'pings'), at: performance.now() };
     const idleMs = idle1.at - idle0.at;
     phases.mark('idle');
     const buffers1 = tcpBufferBytes();
@@ -140,9 +137,9 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
 
     const broadcastMs: number[] = [];
     for (let i = 0; i < plan.warmupBroadcasts; i++) await fanOut('broadcast', i, perCrowd);
-    const busy0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
+    const busy0 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), at: performance.now() };
     for (let i = plan.warmupBroadcasts; i < plan.warmupBroadcasts + plan.broadcasts; i++) broadcastMs.push(await fanOut('broadcast', i, perCrowd));
-    const busy1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
+    const busy1 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), at: performance.now() };
     phases.mark('broadcasts');
     log(`  ${stack}: broadcast to ${count}: ${broadcastMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
 
@@ -174,6 +171,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
       roomMembers,
       openMs,
       openCpuPerConnUs: (openCpu1 - openCpu0) / connections,
+      openLoadCpuPerConnUs: (loadCpu1 - loadCpu0) / connections,
       openRetries,
       kernelBuffersPerConn: buffers0 === undefined || buffers1 === undefined ? undefined : (buffers1 - buffers0) / connections,
       heapPerConn: grown('heap') / connections,
@@ -192,50 +190,4 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
   } finally {
     redis.disconnect();
   }
-}
-
-/** `total` split into `parts` nearly equal consecutive ranges. */
-function split(total: number, parts: number): Array<{ first: number; count: number }> {
-  const ranges: Array<{ first: number; count: number }> = [];
-  for (let i = 0, first = 0; i < parts; i++) {
-    const count = Math.floor(total / parts) + (i < total % parts ? 1 : 0);
-    ranges.push({ first, count });
-    first += count;
-  }
-  return ranges;
-}
-
-/** Handshakes done on the client side may still be on their way to the application: wait (bounded). */
-async function untilServersHold(servers: Child[], connections: number, stack: Stack): Promise<void> {
-  let held = 0;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
-    held = (await Promise.all(servers.map((s) => s.call<number>('connections', null, 10_000)))).reduce((a, b) => a + b, 0);
-    if (held >= connections) return;
-  }
-  throw new Error(`${stack}: the servers hold ${held} of ${connections} connections`);
-}
-
-async function serversCpu(servers: Child[]): Promise<number> {
-  return (await Promise.all(servers.map((s) => s.call<number>('cpu', null, 10_000)))).reduce((a, b) => a + b, 0);
-}
-
-async function crowdPings(crowds: Child[]): Promise<number> {
-  return (await Promise.all(crowds.map((c) => c.call<number>('pings', null, 10_000)))).reduce((a, b) => a + b, 0);
-}
-
-/** The kernel's TCP socket buffer memory now (`mem` of `/proc/net/sockstat`, in pages of 4 KiB), in bytes. */
-function tcpBufferBytes(): number | undefined {
-  try {
-    const pages = /^TCP:.* mem (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1];
-    return pages === undefined ? undefined : Number(pages) * 4096;
-  } catch {
-    return undefined;
-  }
-}
-
-/** redis-server's CPU time so far (user + system), in µs, from `INFO cpu`. */
-async function redisCpuUs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
