@@ -5,7 +5,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { findRedisServer, RedisProcess } from '../../packages/redis-adapter/test/redis-server.js';
-import { killAll } from './children.js';
+import { killAll, startChildrenFrom } from './children.js';
+import { compileBench } from './compile.js';
 import type { Stack } from './libs/scale-nodes.js';
 import { describeMachine } from './machine.js';
 import { FULL_SCALE, SMOKE_SCALE } from './plan.js';
@@ -44,6 +45,7 @@ const machine = describeMachine(['@corows/redis-adapter', '@socket.io/redis-adap
 log(`corows bench:scale (${plan.name}): ${connections.toLocaleString('en-US')} connections, ${plan.servers} server and ${plan.crowds} load processes per stack; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, redis-server ${redisVersion}, load ${machine.loadBefore.join(' ')}`);
 
 const trials: ScaleTrial[] = [];
+startChildrenFrom(compileBench());
 try {
   // Every stack's processes start at once, before any is measured: they idle until told to listen.
   const starting = performance.now();

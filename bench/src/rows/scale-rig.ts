@@ -6,6 +6,11 @@ import type { ScalePlan } from '../plan.js';
 import { sleep } from '../timing.js';
 
 const START_TIMEOUT_MS = 120_000;
+/**
+ * How long the orchestrator waits for a child's answer: a process busy with 16,000 connections on an
+ * overloaded machine (other work, load average 20 on 2 cores) may not read its IPC for many seconds.
+ */
+export const CALL_MS = 120_000;
 
 /** The processes of one stack's trial: its server nodes, the load processes, and the active client. */
 export interface ScaleRig {
@@ -57,7 +62,7 @@ export async function untilServersHold(servers: Child[], connections: number, st
 
 /** The sum of what `children` answer to `cmd` (a number each). */
 export async function sum(children: Child[], cmd: string): Promise<number> {
-  return (await Promise.all(children.map((c) => c.call<number>(cmd, null, 10_000)))).reduce((a, b) => a + b, 0);
+  return (await Promise.all(children.map((c) => c.call<number>(cmd, null, CALL_MS)))).reduce((a, b) => a + b, 0);
 }
 
 /** The kernel's TCP socket buffer memory now (`mem` of `/proc/net/sockstat`, in pages of 4 KiB), in bytes. */

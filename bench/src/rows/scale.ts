@@ -7,7 +7,7 @@ import type { MemorySnapshot } from '../memory.js';
 import { Phases } from '../phases.js';
 import type { ScalePlan } from '../plan.js';
 import { sleep, wallClockMs } from '../timing.js';
-import { redisCpuUs, split, sum, tcpBufferBytes, untilServersHold, type ScaleRig } from './scale-rig.js';
+import { CALL_MS, redisCpuUs, split, sum, tcpBufferBytes, untilServersHold, type ScaleRig } from './scale-rig.js';
 
 /** What one stack did with the whole crowd. Times in milliseconds, memory in bytes. */
 export interface ScaleTrial {
@@ -77,8 +77,8 @@ export async function runScaleTrial(rig: ScaleRig, plan: ScalePlan, wanted: numb
   const phases = new Phases();
   const redis = new Redis(redisUrl);
   try {
-    const ports = await Promise.all(servers.map(async (s) => (await s.call<{ port: number }>('listen', { stack, redisUrl }, 30_000)).port));
-    const before = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 30_000)));
+    const ports = await Promise.all(servers.map(async (s) => (await s.call<{ port: number }>('listen', { stack, redisUrl }, CALL_MS)).port));
+    const before = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, CALL_MS)));
     phases.mark('listen');
 
     log(`  ${stack}: opening ${wanted.toLocaleString('en-US')} connections over ${plan.servers} server processes from ${plan.crowds} load processes`);
@@ -101,7 +101,7 @@ export async function runScaleTrial(rig: ScaleRig, plan: ScalePlan, wanted: numb
     const openRetries = opened.reduce((sum, o) => sum + o.retried, 0);
     const members = opened.map((o) => o.members);
     const roomMembers = members.reduce((a, b) => a + b, 0);
-    const after = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 60_000)));
+    const after = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, CALL_MS)));
     phases.mark('gc');
     const grown = (key: keyof MemorySnapshot): number => after.reduce((sum, m, i) => sum + m[key] - (before[i] as MemorySnapshot)[key], 0);
     log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s (${openRetries} handshakes retried), CPU per connection ${((openCpu1 - openCpu0) / connections).toFixed(0)} µs servers, ${((loadCpu1 - loadCpu0) / connections).toFixed(0)} µs clients; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
@@ -123,11 +123,11 @@ export async function runScaleTrial(rig: ScaleRig, plan: ScalePlan, wanted: numb
     };
     log(`  ${stack}: idle CPU ${(idle.serverCores * 100).toFixed(2)}% of a core (servers), ${(idle.redisCores * 100).toFixed(2)}% (redis); ${idle.pingsPerConn.toFixed(2)} heartbeats per connection`);
 
-    await pinger.call('open', { wire, port: ports[0] }, 10_000);
-    await pinger.call('start', { everyMs: plan.pingEveryMs, maxMs: plan.deadlineMs }, 10_000);
+    await pinger.call('open', { wire, port: ports[0] }, CALL_MS);
+    await pinger.call('start', { everyMs: plan.pingEveryMs, maxMs: plan.deadlineMs }, CALL_MS);
     const text = (kind: Kind): string => TAGS[kind].padEnd(plan.size, '.');
     const fanOut = async (kind: Kind, i: number, perCrowd: number[]): Promise<number> => {
-      await Promise.all(crowds.map((crowd, c) => crowd.call('arm', { kind, total: (perCrowd[c] as number) * (i + 1) }, 10_000)));
+      await Promise.all(crowds.map((crowd, c) => crowd.call('arm', { kind, total: (perCrowd[c] as number) * (i + 1) }, CALL_MS)));
       const origin = servers[i % servers.length] as Child;
       const start = wallClockMs();
       await origin.call(kind === 'broadcast' ? 'broadcast' : 'toRoom', { text: text(kind) }, plan.deliveryTimeoutMs);
@@ -150,11 +150,11 @@ export async function runScaleTrial(rig: ScaleRig, plan: ScalePlan, wanted: numb
     }
     phases.mark('rooms');
     log(`  ${stack}: message to the room of ${roomMembers}: ${roomMs.map((ms) => ms.toFixed(1)).join(' ')} ms`);
-    const ping = await pinger.call<ScaleTrial['ping'] & { others: number }>('stop', null, 10_000);
+    const ping = await pinger.call<ScaleTrial['ping'] & { others: number }>('stop', null, CALL_MS);
 
     const broadcasts = plan.warmupBroadcasts + plan.broadcasts;
     const roomMessages = plan.warmupRoomMessages + plan.roomMessages;
-    const checks = await Promise.all(crowds.map((crowd) => crowd.call<ScaleTrial['delivery']>('verify', { broadcasts, roomMessages }, 30_000)));
+    const checks = await Promise.all(crowds.map((crowd) => crowd.call<ScaleTrial['delivery']>('verify', { broadcasts, roomMessages }, CALL_MS)));
     const delivery = { missing: 0, extra: 0, unknown: 0, dropped: 0 };
     for (const check of checks) for (const key of Object.keys(delivery) as Array<keyof typeof delivery>) delivery[key] += check[key];
     // The active client is a connection too: it gets every broadcast.
