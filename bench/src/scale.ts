@@ -45,12 +45,14 @@ const machine = describeMachine(['@corows/redis-adapter', '@socket.io/redis-adap
 log(`corows bench:scale (${plan.name}): ${connections.toLocaleString('en-US')} connections, ${plan.servers} server and ${plan.crowds} load processes per stack; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, redis-server ${redisVersion}, load ${machine.loadBefore.join(' ')}`);
 
 const trials: ScaleTrial[] = [];
+let startSeconds = 0;
 startChildrenFrom(compileBench());
 try {
   // Every stack's processes start at once, before any is measured: they idle until told to listen.
   const starting = performance.now();
   const rigs = await Promise.all((stacks as Stack[]).map((stack) => startScaleRig(stack, plan)));
-  log(`started ${rigs.length * (plan.servers + plan.crowds + 1)} processes in ${((performance.now() - starting) / 1000).toFixed(1)} s`);
+  startSeconds = (performance.now() - starting) / 1000;
+  log(`started ${rigs.length * (plan.servers + plan.crowds + 1)} processes in ${startSeconds.toFixed(1)} s`);
   for (const [index, rig] of rigs.entries()) {
     // A fresh redis-server per stack, on BENCH_REDIS_PORT if set, else a free port.
     const redis = await RedisProcess.launch(process.env.BENCH_REDIS_PORT === undefined ? undefined : Number(process.env.BENCH_REDIS_PORT));
@@ -80,6 +82,7 @@ if (both) {
     redisVersion,
     date: new Date().toISOString().slice(0, 10),
     minutes: (Date.now() - started) / 60_000,
+    startSeconds,
     loadAfter: os.loadavg().map((load) => Math.round(load * 100) / 100),
     trials,
     notes,

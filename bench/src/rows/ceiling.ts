@@ -40,9 +40,9 @@ interface CeilingTrial {
 }
 
 /**
- * The ceiling: each library's echo server under several load processes of lean `ws` clients (the same
- * load whichever server), started once and kept for every round; one library carries traffic at a
- * time. Measured over the same window: echoes per second, and the server's CPU time per echoed
+ * The ceiling: each library's echo server under several load processes of raw-socket clients
+ * (libs/raw-client.ts: the same load whichever server, a few µs per echo, so that the server is the
+ * bottleneck), started once and kept for every round; one library carries traffic at a time. Measured over the same window: echoes per second, and the server's CPU time per echoed
  * message (`process.cpuUsage()` of the server process), which holds on a shared machine where the
  * throughput depends on what else runs.
  */
@@ -60,6 +60,10 @@ export async function runCeilingRows(plan: Plan, log: (line: string) => void): P
     const pick = (key: keyof CeilingTrial): Map<LibId, number[]> => new Map([...trials].map(([lib, list]) => [lib, list.map((t) => t[key])]));
     const busy = [...trials].map(([lib, list]) => `${lib} ${percent(median(list.map((t) => t.serverCores)))} (runnable ${percent(median(list.map((t) => t.serverRunnable)))})`).join(', ');
     const load = [...trials].map(([lib, list]) => `${lib} ${median(list.map((t) => t.loadUs)).toFixed(1)} µs`).join(', ');
+    const rate = (lib: LibId): number => median((trials.get(lib) ?? []).map((t) => t.perSecond));
+    const ceiling = rate('uws');
+    log(`  echo throughput over uWS.js's (medians): ${LIBS.map((lib) => `${lib} ${(rate(lib) / ceiling).toFixed(2)}`).join(', ')}`);
+    log(`  the server's share of a core (median): ${busy}`);
     const setup = `${spec.loaders} load processes × ${spec.connsPerLoader} connections × ${spec.inFlight} in flight`;
     return [
       makeRow(
