@@ -33,7 +33,7 @@ export const FULL: Plan = {
   pingPong: { size: 64, warmMs: 100, measureMs: 300, drainMs: 5_000, maxSamples: 200_000 },
   crowd: { rounds: 5, connections: 10_000, concurrency: 200, openTimeoutMs: 120_000, warmupBroadcasts: 3, broadcasts: 30, size: 64, burst: { messages: 5, warmup: 0, counted: 3 } },
   slow: { rounds: 3, size: 16 * 1024, maxMessages: 8_000, durationMs: 3_000, maxBufferedBytes: 1 << 20, readTimeoutMs: 60_000 },
-  ceiling: { rounds: 11, loaders: 3, connsPerLoader: 4, inFlight: 20, size: 64, warmMs: 200, measureMs: 800, drainMs: 10_000 },
+  ceiling: { rounds: 11, loaders: 3, connsPerLoader: 4, inFlight: 100, size: 64, warmMs: 200, measureMs: 800, drainMs: 10_000 },
   crossNode: { messages: 2_000, clientsPerNode: 10, samples: 200, timeLimit: 60_000 },
   deadlineMs: 15 * 60_000,
 };

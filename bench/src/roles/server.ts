@@ -34,10 +34,14 @@ export const commands = {
   },
 
   /**
-   * The main thread's time on a core and waiting for one, so far, in µs (Linux `schedstat`); null
-   * where it cannot be read. Together over a window's length: how much of it the thread wanted to run.
+   * This process's clock and CPU time (user + system), and its main thread's time on a core and waiting
+   * for one (Linux `schedstat`; NaN where it cannot be read), all in µs and read together, so that a
+   * window's shares come from one process's view however late the orchestrator's request arrives.
    */
-  sched: () => threadSched(),
+  sched: () => {
+    const { user, system } = process.cpuUsage();
+    return { atUs: performance.now() * 1000, cpuUs: user + system, ...threadSched() };
+  },
 
   /** Writes a heap snapshot to `path` (after a full garbage collection); for bench/src/heap-probe.ts. */
   snapshot: ({ path }: { path: string }) => {
@@ -90,11 +94,11 @@ export const commands = {
   close: () => running().close(),
 };
 
-function threadSched(): { runUs: number; waitUs: number } | null {
+function threadSched(): { runUs: number; waitUs: number } {
   try {
-    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
-    return run === undefined || wait === undefined ? null : { runUs: run / 1000, waitUs: wait / 1000 };
+    const [run = Number.NaN, wait = Number.NaN] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { runUs: run / 1000, waitUs: wait / 1000 };
   } catch {
-    return null;
+    return { runUs: Number.NaN, waitUs: Number.NaN };
   }
 }

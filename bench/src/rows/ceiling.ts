@@ -17,8 +17,13 @@ interface Rig {
   loaders: Child[];
 }
 
-/** The server's main thread's time on a core and waiting for one (see the server role's `sched`). */
-type Sched = { runUs: number; waitUs: number } | null;
+/** The server's own clock, CPU time, and main thread's time on a core and waiting for one (see the server role's `sched`). */
+interface Sched {
+  atUs: number;
+  cpuUs: number;
+  runUs: number;
+  waitUs: number;
+}
 
 const percent = (share: number): string => (Number.isNaN(share) ? '?' : `${(share * 100).toFixed(0)}%`);
 
@@ -111,13 +116,13 @@ async function ceilingTrial({ server, loaders }: Rig, plan: Plan): Promise<Ceili
   await Promise.all(loaders.map((loader) => loader.call('stop', { drainMs: spec.drainMs }, spec.drainMs + 5_000)));
   const echoes = last.echoes - first.echoes;
   if (echoes === 0) throw new Error('no echo came back while measuring');
-  const wallUs = (last.at - first.at) * 1000;
+  const [a, b] = [first.sched, last.sched];
   return {
-    serverRunnable: first.sched === null || last.sched === null ? Number.NaN : (last.sched.runUs + last.sched.waitUs - first.sched.runUs - first.sched.waitUs) / wallUs,
-    loadCores: (last.load - first.load) / wallUs,
+    serverCores: (b.cpuUs - a.cpuUs) / (b.atUs - a.atUs),
+    serverRunnable: (b.runUs + b.waitUs - a.runUs - a.waitUs) / (b.atUs - a.atUs),
+    loadCores: (last.load - first.load) / 1000 / (last.at - first.at),
     perSecond: (echoes * 1000) / (last.at - first.at),
     serverUs: (last.server - first.server) / echoes,
-    serverCores: (last.server - first.server) / 1000 / (last.at - first.at),
     loadUs: (last.load - first.load) / echoes,
   };
 }
