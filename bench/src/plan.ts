@@ -84,9 +84,9 @@ export interface ScalePlan {
 
 /**
  * `pnpm bench:scale`: 100,000 connections over 6 server processes (under 17,000 each, below the
- * 20,000 open files a process may hold here) and 6 load-generator processes, a few minutes a stack on
- * a quiet 2-core machine (opening costs about 1 ms of CPU per connection, both sides together). The
- * idle window holds one corows heartbeat round (every 30 s) and 1.2 of Socket.IO's (every 25 s).
+ * 20,000 open files a process may hold here) and 6 load-generator processes, about 5 minutes in all
+ * on a quiet 2-core machine (opening costs 0.9 ms of CPU per connection for corows, 1.4 ms for Socket.IO,
+ * both sides together). Each idle window is one heartbeat interval of its stack (see HEARTBEAT_MS).
  */
 export const FULL_SCALE: ScalePlan = {
   name: 'full',
