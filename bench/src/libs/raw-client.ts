@@ -111,7 +111,8 @@ export function openRaw(port: number, wire: RawWire, localAddress: string, hooks
       }
       if (opcode === OP_CLOSE) return void socket.end();
       if (opcode !== OP_TEXT && opcode !== OP_BINARY) return; // pongs; continuations were counted at their start
-      if (wire === 'websocket') return hooks.onMessage(end > start ? (buf[start] as number) : 0);
+      if (end === start) return hooks.onMessage(0);
+      if (wire === 'websocket') return hooks.onMessage(buf[start] as number);
       const type = buf[start];
       if (type === 0x34 && buf[start + 1] === 0x32) {
         // `42…`: an event; its tag is the first character of its string.
