@@ -1,11 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reply, Request } from './ipc.js';
 
-const PEER = fileURLToPath(new URL('./peer.ts', import.meta.url));
+let peer = { file: fileURLToPath(new URL('./peer.ts', import.meta.url)), loader: ['--import', 'tsx'] };
 const live = new Set<Child>();
 let profileDir: string | undefined;
 let started = 0;
+
+/** From now on, children start from bench/src compiled into `dir` (see compile.ts), on plain Node. */
+export function startChildrenFrom(dir: string): void {
+  peer = { file: path.join(dir, 'peer.js'), loader: [] };
+}
 
 /** From now on, children run with `--cpu-prof` and write their profiles into `dir` when they stop. */
 export function profileChildrenInto(dir: string): void {
@@ -40,12 +46,12 @@ export class Child {
 
   /** Forks `peer.ts role` and waits until it is ready to answer (at most `timeoutMs`). */
   static async start(role: string, name: string, timeoutMs = 20_000): Promise<Child> {
-    const execArgv = ['--import', 'tsx', '--expose-gc'];
+    const execArgv = [...peer.loader, '--expose-gc'];
     if (profileDir !== undefined) {
       // One folder per child: its main thread and the module loader's thread each write a profile.
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}/${++started}-${name.replace(/[^a-z0-9.]+/gi, '-')}`);
     }
-    const proc = fork(PEER, [role], {
+    const proc = fork(peer.file, [role], {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -4,7 +4,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
-import { killAll, profileChildrenInto } from './children.js';
+import { killAll, profileChildrenInto, startChildrenFrom } from './children.js';
+import { compileBench } from './compile.js';
 import { describeMachine } from './machine.js';
 import { guardRun } from './run-guard.js';
 import { FULL, SMOKE } from './plan.js';
@@ -42,6 +43,7 @@ if (profiles !== undefined) {
   profileChildrenInto(profiles);
 }
 
+startChildrenFrom(compileBench());
 const started = Date.now();
 const machine = describeMachine();
 log(`corows bench (${plan.name}): ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadBefore.join(' ')}`);

@@ -33,7 +33,7 @@ export const FULL: Plan = {
   pingPong: { size: 64, warmMs: 100, measureMs: 300, drainMs: 5_000, maxSamples: 200_000 },
   crowd: { rounds: 5, connections: 10_000, concurrency: 200, openTimeoutMs: 120_000, warmupBroadcasts: 3, broadcasts: 30, size: 64, burst: { messages: 5, warmup: 0, counted: 3 } },
   slow: { rounds: 3, size: 16 * 1024, maxMessages: 8_000, durationMs: 3_000, maxBufferedBytes: 1 << 20, readTimeoutMs: 60_000 },
-  ceiling: { rounds: 11, loaders: 3, connsPerLoader: 4, inFlight: 20, size: 64, warmMs: 200, measureMs: 800, drainMs: 10_000 },
+  ceiling: { rounds: 11, loaders: 3, connsPerLoader: 4, inFlight: 100, size: 64, warmMs: 200, measureMs: 800, drainMs: 10_000 },
   crossNode: { messages: 2_000, clientsPerNode: 10, samples: 200, timeLimit: 60_000 },
   deadlineMs: 15 * 60_000,
 };
@@ -64,7 +64,7 @@ export interface ScalePlan {
   /** Handshakes in flight per load-generator process while opening. */
   concurrency: number;
   openTimeoutMs: number;
-  /** How long the idle CPU is measured: at least one heartbeat interval of each stack. */
+  /** How long the idle CPU is measured at most: each stack's is one heartbeat interval of its own (30 s corows, 25 s Socket.IO), or this if shorter. */
   idleMs: number;
   /** Broadcasts to every connection: uncounted first, then counted. */
   warmupBroadcasts: number;
@@ -84,9 +84,9 @@ export interface ScalePlan {
 
 /**
  * `pnpm bench:scale`: 100,000 connections over 6 server processes (under 17,000 each, below the
- * 20,000 open files a process may hold here) and 6 load-generator processes, a few minutes a stack on
- * a quiet 2-core machine (opening costs about 1 ms of CPU per connection, both sides together). The
- * idle window holds one corows heartbeat round (every 30 s) and 1.2 of Socket.IO's (every 25 s).
+ * 20,000 open files a process may hold here) and 6 load-generator processes, about 5 minutes in all
+ * on a quiet 2-core machine (opening costs 0.9 ms of CPU per connection for corows, 1.4 ms for Socket.IO,
+ * both sides together). Each idle window is one heartbeat interval of its stack (see HEARTBEAT_MS).
  */
 export const FULL_SCALE: ScalePlan = {
   name: 'full',
@@ -96,10 +96,10 @@ export const FULL_SCALE: ScalePlan = {
   concurrency: 50,
   openTimeoutMs: 300_000,
   idleMs: 30_000,
-  warmupBroadcasts: 2,
-  broadcasts: 20,
-  warmupRoomMessages: 3,
-  roomMessages: 50,
+  warmupBroadcasts: 1,
+  broadcasts: 10,
+  warmupRoomMessages: 2,
+  roomMessages: 30,
   size: 64,
   deliveryTimeoutMs: 60_000,
   pingEveryMs: 10,

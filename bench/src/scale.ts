@@ -2,14 +2,17 @@
 // connections over several server processes on one Redis, corows against Socket.IO (see plan.ts).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { findRedisServer, RedisProcess } from '../../packages/redis-adapter/test/redis-server.js';
-import { killAll, stopAll } from './children.js';
+import { killAll, startChildrenFrom } from './children.js';
+import { compileBench } from './compile.js';
 import type { Stack } from './libs/scale-nodes.js';
 import { describeMachine } from './machine.js';
 import { FULL_SCALE, SMOKE_SCALE } from './plan.js';
 import { markdownScaleDetails, markdownScaleTable, renderScaleChart, scaleRows, writeScaleDocs, type ScaleRun } from './report/scale.js';
 import { runScaleTrial, type ScaleTrial } from './rows/scale.js';
+import { killScaleRig, startScaleRig } from './rows/scale-rig.js';
 import { guardRun } from './run-guard.js';
 
 const STACKS: readonly Stack[] = ['corows', 'socket.io'];
@@ -42,17 +45,26 @@ const machine = describeMachine(['@corows/redis-adapter', '@socket.io/redis-adap
 log(`corows bench:scale (${plan.name}): ${connections.toLocaleString('en-US')} connections, ${plan.servers} server and ${plan.crowds} load processes per stack; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, redis-server ${redisVersion}, load ${machine.loadBefore.join(' ')}`);
 
 const trials: ScaleTrial[] = [];
+let startSeconds = 0;
+startChildrenFrom(compileBench());
 try {
-  for (const [index, stack] of (stacks as Stack[]).entries()) {
+  // Every stack's processes start at once, before any is measured: they idle until told to listen.
+  const starting = performance.now();
+  const rigs = await Promise.all((stacks as Stack[]).map((stack) => startScaleRig(stack, plan)));
+  startSeconds = (performance.now() - starting) / 1000;
+  log(`started ${rigs.length * (plan.servers + plan.crowds + 1)} processes in ${startSeconds.toFixed(1)} s`);
+  for (const [index, rig] of rigs.entries()) {
     // A fresh redis-server per stack, on BENCH_REDIS_PORT if set, else a free port.
     const redis = await RedisProcess.launch(process.env.BENCH_REDIS_PORT === undefined ? undefined : Number(process.env.BENCH_REDIS_PORT));
     try {
       // A stack after the first gets as many connections as the first opened: equal loads compare.
       const wanted = trials[0]?.connections ?? connections;
-      trials.push(await runScaleTrial(stack, plan, wanted, redis.url, 100 + index * plan.crowds, log));
+      trials.push(await runScaleTrial(rig, plan, wanted, redis.url, 100 + index * plan.crowds, log));
     } finally {
-      await stopAll();
+      const stopping = performance.now();
+      killScaleRig(rig);
       await redis.kill();
+      log(`  ${rig.stack}: teardown ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
     }
   }
 } finally {
@@ -70,6 +82,7 @@ if (both) {
     redisVersion,
     date: new Date().toISOString().slice(0, 10),
     minutes: (Date.now() - started) / 60_000,
+    startSeconds,
     loadAfter: os.loadavg().map((load) => Math.round(load * 100) / 100),
     trials,
     notes,

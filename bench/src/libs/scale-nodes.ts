@@ -1,6 +1,9 @@
 /** The stacks `pnpm bench:scale` compares: each with its own Redis adapter, as its users would deploy it. */
 export type Stack = 'corows' | 'socket.io';
 
+/** Each stack's default heartbeat interval (corows' `keepAlive`, Socket.IO's `pingInterval`), in ms. */
+export const HEARTBEAT_MS: Record<Stack, number> = { corows: 30_000, 'socket.io': 25_000 };
+
 /** The room that 1% of the connections join, by asking for it in their URL (`?room=hot`). */
 export const ROOM = 'hot';
 /** The query a connection of the room opens with. */

@@ -18,6 +18,8 @@ export interface ScaleRun {
   redisVersion: string;
   date: string;
   minutes: number;
+  /** Wall time to start every child process of both stacks (before either is measured), in seconds. */
+  startSeconds: number;
   loadAfter: number[];
   trials: ScaleTrial[];
   notes: string[];
@@ -92,7 +94,8 @@ export function markdownScaleDetails(trials: readonly ScaleTrial[]): string {
       : `**delivery failed**: ${t.delivery.missing} missing, ${t.delivery.extra} extra, ${t.delivery.unknown} unknown messages, ${t.delivery.dropped} connections dropped`;
     const retries = t.openRetries === 0 ? 'no handshake refused' : `${t.openRetries.toLocaleString('en-US')} handshakes refused under load (408: not served within the server's handshake timeout; 503) and tried again`;
     const kernel = t.kernelBuffersPerConn === undefined ? '' : `; the kernel's TCP buffers at idle: ${(t.kernelBuffersPerConn / 1024).toFixed(2)} KiB per connection, both ends (\`/proc/net/sockstat\`, machine-wide, so other work on the machine moves it)`;
-    return `- ${t.stack === 'corows' ? 'corows' : 'Socket.IO'}: ${delivery}; ${retries}${kernel}; servers' RSS ${(t.serverRss / 2 ** 20).toFixed(0)} MiB in all; ${t.idle.pingsPerConn.toFixed(2)} heartbeats per connection in the ${(t.idle.ms / 1000).toFixed(0)} s idle window; redis-server ${(t.idle.redisCores * 100).toFixed(2)}% of a core at idle, ${(t.redisCoresBroadcasting * 100).toFixed(2)}% during the broadcasts (${t.broadcastsPerSecond.toFixed(2)} a second); ${t.ping.count.toLocaleString('en-US')} round trips of the active client, max ${(t.ping.max / 1000).toFixed(1)} ms.`;
+    const phases = Object.entries(t.phases).map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`).join(', ');
+    return `- ${t.stack === 'corows' ? 'corows' : 'Socket.IO'}: ${delivery}; ${retries}; opening cost the load processes ${t.openLoadCpuPerConnUs.toFixed(0)} µs of CPU per connection (the servers ${t.openCpuPerConnUs.toFixed(0)} µs)${kernel}; servers' RSS ${(t.serverRss / 2 ** 20).toFixed(0)} MiB in all; ${t.idle.pingsPerConn.toFixed(2)} heartbeats per connection in the ${(t.idle.ms / 1000).toFixed(0)} s idle window; redis-server ${(t.idle.redisCores * 100).toFixed(2)}% of a core at idle, ${(t.redisCoresBroadcasting * 100).toFixed(2)}% during the broadcasts (${t.broadcastsPerSecond.toFixed(2)} a second); ${t.ping.count.toLocaleString('en-US')} round trips of the active client, max ${(t.ping.max / 1000).toFixed(1)} ms; wall time per phase: ${phases}.`;
   }).join('\n');
 }
 
@@ -128,7 +131,7 @@ export function scaleSection(run: ScaleRun): string {
   const rows = scaleRows(run.trials);
   return [
     BEGIN,
-    `Last full run: ${run.date}, \`pnpm bench:scale\`, ${run.minutes.toFixed(1)} minutes: ${opened(run)} over ${plan.servers} server processes and ${plan.crowds} load processes per stack, ${plan.broadcasts} counted broadcasts (after ${plan.warmupBroadcasts}) and ${plan.roomMessages} counted room messages (after ${plan.warmupRoomMessages}), an idle window of ${plan.idleMs / 1000} s.`,
+    `Last full run: ${run.date}, \`pnpm bench:scale\`, ${run.minutes.toFixed(1)} minutes: ${opened(run)} over ${plan.servers} server processes and ${plan.crowds} load processes per stack, ${plan.broadcasts} counted broadcasts (after ${plan.warmupBroadcasts}) and ${plan.roomMessages} counted room messages (after ${plan.warmupRoomMessages}), an idle window of one heartbeat interval per stack (${run.trials.map((t) => `${t.stack === 'corows' ? 'corows' : 'Socket.IO'} ${(t.idle.ms / 1000).toFixed(0)} s`).join(', ')}); all ${run.trials.length * (plan.servers + plan.crowds + 1)} processes started in ${run.startSeconds.toFixed(1)} s first.`,
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; redis-server ${run.redisVersion}; ${versions}.`,
     `**A shared, busy machine** (load average ${machine.loadBefore.join(' / ')} before the run, ${run.loadAfter.join(' / ')} after): every process of both stacks, the load generators and Redis share its 2 cores, so times are upper bounds; the CPU and memory figures are per process and hold better.`,

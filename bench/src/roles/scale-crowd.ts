@@ -1,13 +1,14 @@
 // A load-generator process of `pnpm bench:scale`: holds its share of the connections, spread over the
 // server processes, and counts what each connection receives, so that nothing lost goes unnoticed.
-import { openLean, sourceAddress, type LeanConn, type Wire } from '../libs/lean-client.js';
+import { sourceAddress } from '../libs/lean-client.js';
+import { openRaw, type RawConn, type RawWire } from '../libs/raw-client.js';
 import { ROOM_QUERY, TAGS, type Kind } from '../libs/scale-nodes.js';
 import { sleep, wallClockMs } from '../timing.js';
 
 const BROADCAST = TAGS.broadcast.charCodeAt(0);
 const ROOM = TAGS.room.charCodeAt(0);
 
-const conns: LeanConn[] = [];
+const conns: RawConn[] = [];
 let members: Uint8Array = new Uint8Array(0);
 let received: Record<Kind, Uint32Array> = { broadcast: new Uint32Array(0), room: new Uint32Array(0) };
 const totals: Record<Kind, number> = { broadcast: 0, room: 0 };
@@ -38,13 +39,16 @@ export const commands = {
    * run says so). Connection `first + i` of the whole run goes to server `(first + i) % ports.length`,
    * and joins the room when it is the 100th of that server's connections (1%).
    */
-  async open({ wire, ports, first, count, round, concurrency, timeoutMs }: { wire: Wire; ports: number[]; first: number; count: number; round: number; concurrency: number; timeoutMs: number }) {
+  async open({ wire, ports, first, count, round, concurrency, timeoutMs }: { wire: RawWire; ports: number[]; first: number; count: number; round: number; concurrency: number; timeoutMs: number }) {
     const deadline = Date.now() + timeoutMs;
     members = new Uint8Array(count);
     received = { broadcast: new Uint32Array(count), room: new Uint32Array(count) };
     let next = 0;
     const onPing = (): void => {
       pings++;
+    };
+    const onClose = (): void => {
+      dropped++;
     };
     const worker = async (): Promise<void> => {
       while (next < count && Date.now() < deadline) {
@@ -57,10 +61,8 @@ export const commands = {
           else if (tag === ROOM) arrived('room', index);
           else unknown++;
         };
-        const open = (): Promise<LeanConn> => openLean(ports[global % ports.length] as number, wire, sourceAddress(round, index), { onMessage, onPing }, { query: member ? ROOM_QUERY : '' });
-        const conn = await withRetries(open, deadline + RETRY_GRACE_MS);
-        conn.ws.once('close', () => dropped++);
-        conns.push(conn);
+        const open = (): Promise<RawConn> => openRaw(ports[global % ports.length] as number, wire, sourceAddress(round, index), { onMessage, onPing, onClose }, member ? ROOM_QUERY : '');
+        conns.push(await withRetries(open, deadline + RETRY_GRACE_MS));
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
@@ -122,7 +124,7 @@ export const commands = {
  * handshake within its `handshakeTimeout`, and a real client would come back as these do. Each retry is
  * counted and reported.
  */
-async function withRetries(open: () => Promise<LeanConn>, deadline: number): Promise<LeanConn> {
+async function withRetries(open: () => Promise<RawConn>, deadline: number): Promise<RawConn> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await open();

@@ -1,4 +1,5 @@
 // A bench server child: serves one library on 127.0.0.1 and answers the orchestrator.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { libById } from '../libs/index.js';
@@ -30,6 +31,16 @@ export const commands = {
   cpu: () => {
     const { user, system } = process.cpuUsage();
     return user + system;
+  },
+
+  /**
+   * This process's clock and CPU time (user + system), and its main thread's time on a core and waiting
+   * for one (Linux `schedstat`; NaN where it cannot be read), all in µs and read together, so that a
+   * window's shares come from one process's view however late the orchestrator's request arrives.
+   */
+  sched: () => {
+    const { user, system } = process.cpuUsage();
+    return { atUs: performance.now() * 1000, cpuUs: user + system, ...threadSched() };
   },
 
   /** Writes a heap snapshot to `path` (after a full garbage collection); for bench/src/heap-probe.ts. */
@@ -82,3 +93,12 @@ export const commands = {
 
   close: () => running().close(),
 };
+
+function threadSched(): { runUs: number; waitUs: number } {
+  try {
+    const [run = Number.NaN, wait = Number.NaN] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { runUs: run / 1000, waitUs: wait / 1000 };
+  } catch {
+    return { runUs: Number.NaN, waitUs: Number.NaN };
+  }
+}

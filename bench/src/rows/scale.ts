@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { Child } from '../children.js';
-import type { Wire } from '../libs/lean-client.js';
-import { TAGS, type Kind, type Stack } from '../libs/scale-nodes.js';
+import type { RawWire } from '../libs/raw-client.js';
+import { HEARTBEAT_MS, TAGS, type Kind, type Stack } from '../libs/scale-nodes.js';
 import type { MemorySnapshot } from '../memory.js';
+import { Phases } from '../phases.js';
 import type { ScalePlan } from '../plan.js';
 import { sleep, wallClockMs } from '../timing.js';
-
-const START_TIMEOUT_MS = 120_000;
+import { CALL_MS, redisCpuUs, split, sum, tcpBufferBytes, untilServersHold, type ScaleRig } from './scale-rig.js';
 
 /** What one stack did with the whole crowd. Times in milliseconds, memory in bytes. */
 export interface ScaleTrial {
@@ -21,6 +20,8 @@ export interface ScaleTrial {
   openMs: number;
   /** CPU time of all server processes while opening, per connection, in µs. */
   openCpuPerConnUs: number;
+  /** CPU time of all load processes while opening, per connection, in µs: the client side's share of the floor. */
+  openLoadCpuPerConnUs: number;
   /** Handshakes the servers refused (408, 503) under load, which the clients tried again. */
   openRetries: number;
   /**
@@ -57,6 +58,8 @@ export interface ScaleTrial {
   broadcastsPerSecond: number;
   /** The active client's round trips while the fan-outs ran, in µs. */
   ping: { p50: number; p99: number; max: number; count: number };
+  /** Wall time of each phase of the trial, in seconds. */
+  phases: Record<string, number>;
   /** What the clients counted against what was sent: all four must be 0. */
   delivery: { missing: number; extra: number; unknown: number; dropped: number };
 }
@@ -68,22 +71,19 @@ export interface ScaleTrial {
  * room and the active client's ping-pong meanwhile; checks every client's count at the end. The
  * children are left running (the caller stops them).
  */
-export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: number, redisUrl: string, round: number, log: (line: string) => void): Promise<ScaleTrial> {
-  const wire: Wire = stack === 'corows' ? 'websocket' : 'socket.io';
-  // Many children start at once on a busy machine: each gets two minutes to load its code.
-  const [servers, crowds, pinger] = await Promise.all([
-    Promise.all(Array.from({ length: plan.servers }, (_, i) => Child.start('scale-server', `${stack} node ${i}`, START_TIMEOUT_MS))),
-    Promise.all(Array.from({ length: plan.crowds }, (_, i) => Child.start('scale-crowd', `${stack} crowd ${i}`, START_TIMEOUT_MS))),
-    Child.start('pinger', `${stack} pinger`, START_TIMEOUT_MS),
-  ]);
+export async function runScaleTrial(rig: ScaleRig, plan: ScalePlan, wanted: number, redisUrl: string, round: number, log: (line: string) => void): Promise<ScaleTrial> {
+  const { stack, servers, crowds, pinger } = rig;
+  const wire: RawWire = stack === 'corows' ? 'websocket' : 'socket.io';
+  const phases = new Phases();
   const redis = new Redis(redisUrl);
   try {
-    const ports = await Promise.all(servers.map(async (s) => (await s.call<{ port: number }>('listen', { stack, redisUrl }, 30_000)).port));
-    const before = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 30_000)));
+    const ports = await Promise.all(servers.map(async (s) => (await s.call<{ port: number }>('listen', { stack, redisUrl }, CALL_MS)).port));
+    const before = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, CALL_MS)));
+    phases.mark('listen');
 
     log(`  ${stack}: opening ${wanted.toLocaleString('en-US')} connections over ${plan.servers} server processes from ${plan.crowds} load processes`);
     const shares = split(wanted, plan.crowds);
-    const [openCpu0, buffers0] = [await serversCpu(servers), tcpBufferBytes()];
+    const [openCpu0, loadCpu0, buffers0] = [await sum(servers, 'cpu'), await sum(crowds, 'cpu'), tcpBufferBytes()];
     const openStart = performance.now();
     const opened = await Promise.all(crowds.map((crowd, i) => crowd.call<{ opened: number; members: number; retried: number }>(
       'open',
@@ -96,19 +96,24 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
     if (connections < wanted) log(`  ${stack}: opened only ${count} of ${wanted.toLocaleString('en-US')} within ${plan.openTimeoutMs / 1000} s; measuring those`);
     await untilServersHold(servers, connections, stack);
     const openMs = performance.now() - openStart;
-    const openCpu1 = await serversCpu(servers);
+    phases.mark('open');
+    const [openCpu1, loadCpu1] = [await sum(servers, 'cpu'), await sum(crowds, 'cpu')];
     const openRetries = opened.reduce((sum, o) => sum + o.retried, 0);
     const members = opened.map((o) => o.members);
     const roomMembers = members.reduce((a, b) => a + b, 0);
-    const after = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, 60_000)));
+    const after = await Promise.all(servers.map((s) => s.call<MemorySnapshot>('memory', null, CALL_MS)));
+    phases.mark('gc');
     const grown = (key: keyof MemorySnapshot): number => after.reduce((sum, m, i) => sum + m[key] - (before[i] as MemorySnapshot)[key], 0);
-    log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s (${openRetries} handshakes retried), ${((openCpu1 - openCpu0) / connections).toFixed(0)} µs server CPU each; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
+    log(`  ${stack}: opened in ${(openMs / 1000).toFixed(1)} s (${openRetries} handshakes retried), CPU per connection ${((openCpu1 - openCpu0) / connections).toFixed(0)} µs servers, ${((loadCpu1 - loadCpu0) / connections).toFixed(0)} µs clients; ${(grown('heap') / connections / 1024).toFixed(2)} KiB heap, ${(grown('rss') / connections / 1024).toFixed(2)} KiB RSS per connection`);
 
-    log(`  ${stack}: idle for ${(plan.idleMs / 1000).toFixed(0)} s (default heartbeats)`);
-    const idle0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), pings: await crowdPings(crowds), at: performance.now() };
-    await sleep(plan.idleMs);
-    const idle1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), pings: await crowdPings(crowds), at: performance.now() };
+    // One heartbeat interval of the stack: every connection's heartbeat counted once.
+    const idleFor = Math.min(plan.idleMs, HEARTBEAT_MS[stack]);
+    log(`  ${stack}: idle for ${(idleFor / 1000).toFixed(0)} s (default heartbeats)`);
+    const idle0 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), pings: await sum(crowds, 'pings'), at: performance.now() };
+    await sleep(idleFor);
+    const idle1 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), pings: await sum(crowds, 'pings'), at: performance.now() };
     const idleMs = idle1.at - idle0.at;
+    phases.mark('idle');
     const buffers1 = tcpBufferBytes();
     const idle = {
       ms: idleMs,
@@ -118,11 +123,11 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
     };
     log(`  ${stack}: idle CPU ${(idle.serverCores * 100).toFixed(2)}% of a core (servers), ${(idle.redisCores * 100).toFixed(2)}% (redis); ${idle.pingsPerConn.toFixed(2)} heartbeats per connection`);
 
-    await pinger.call('open', { wire, port: ports[0] }, 10_000);
-    await pinger.call('start', { everyMs: plan.pingEveryMs, maxMs: plan.deadlineMs }, 10_000);
+    await pinger.call('open', { wire, port: ports[0] }, CALL_MS);
+    await pinger.call('start', { everyMs: plan.pingEveryMs, maxMs: plan.deadlineMs }, CALL_MS);
     const text = (kind: Kind): string => TAGS[kind].padEnd(plan.size, '.');
     const fanOut = async (kind: Kind, i: number, perCrowd: number[]): Promise<number> => {
-      await Promise.all(crowds.map((crowd, c) => crowd.call('arm', { kind, total: (perCrowd[c] as number) * (i + 1) }, 10_000)));
+      await Promise.all(crowds.map((crowd, c) => crowd.call('arm', { kind, total: (perCrowd[c] as number) * (i + 1) }, CALL_MS)));
       const origin = servers[i % servers.length] as Child;
       const start = wallClockMs();
       await origin.call(kind === 'broadcast' ? 'broadcast' : 'toRoom', { text: text(kind) }, plan.deliveryTimeoutMs);
@@ -132,9 +137,10 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
 
     const broadcastMs: number[] = [];
     for (let i = 0; i < plan.warmupBroadcasts; i++) await fanOut('broadcast', i, perCrowd);
-    const busy0 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
+    const busy0 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), at: performance.now() };
     for (let i = plan.warmupBroadcasts; i < plan.warmupBroadcasts + plan.broadcasts; i++) broadcastMs.push(await fanOut('broadcast', i, perCrowd));
-    const busy1 = { cpu: await serversCpu(servers), redis: await redisCpuUs(redis), at: performance.now() };
+    const busy1 = { cpu: await sum(servers, 'cpu'), redis: await redisCpuUs(redis), at: performance.now() };
+    phases.mark('broadcasts');
     log(`  ${stack}: broadcast to ${count}: ${broadcastMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
 
     const roomMs: number[] = [];
@@ -142,17 +148,20 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
       const ms = await fanOut('room', i, members);
       if (i >= plan.warmupRoomMessages) roomMs.push(ms);
     }
+    phases.mark('rooms');
     log(`  ${stack}: message to the room of ${roomMembers}: ${roomMs.map((ms) => ms.toFixed(1)).join(' ')} ms`);
-    const ping = await pinger.call<ScaleTrial['ping'] & { others: number }>('stop', null, 10_000);
+    const ping = await pinger.call<ScaleTrial['ping'] & { others: number }>('stop', null, CALL_MS);
 
     const broadcasts = plan.warmupBroadcasts + plan.broadcasts;
     const roomMessages = plan.warmupRoomMessages + plan.roomMessages;
-    const checks = await Promise.all(crowds.map((crowd) => crowd.call<ScaleTrial['delivery']>('verify', { broadcasts, roomMessages }, 30_000)));
+    const checks = await Promise.all(crowds.map((crowd) => crowd.call<ScaleTrial['delivery']>('verify', { broadcasts, roomMessages }, CALL_MS)));
     const delivery = { missing: 0, extra: 0, unknown: 0, dropped: 0 };
     for (const check of checks) for (const key of Object.keys(delivery) as Array<keyof typeof delivery>) delivery[key] += check[key];
     // The active client is a connection too: it gets every broadcast.
     delivery.missing += Math.max(0, broadcasts - ping.others);
     delivery.extra += Math.max(0, ping.others - broadcasts);
+    phases.mark('verify');
+    log(`  ${stack}: phases: ${phases.toString()}`);
     log(`  ${stack}: ping-pong p50 ${(ping.p50 / 1000).toFixed(2)} ms, p99 ${(ping.p99 / 1000).toFixed(2)} ms, max ${(ping.max / 1000).toFixed(1)} ms (${ping.count}); delivery: ${JSON.stringify(delivery)}`);
 
     return {
@@ -162,6 +171,7 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
       roomMembers,
       openMs,
       openCpuPerConnUs: (openCpu1 - openCpu0) / connections,
+      openLoadCpuPerConnUs: (loadCpu1 - loadCpu0) / connections,
       openRetries,
       kernelBuffersPerConn: buffers0 === undefined || buffers1 === undefined ? undefined : (buffers1 - buffers0) / connections,
       heapPerConn: grown('heap') / connections,
@@ -174,55 +184,10 @@ export async function runScaleTrial(stack: Stack, plan: ScalePlan, wanted: numbe
       redisCoresBroadcasting: (busy1.redis - busy0.redis) / 1000 / (busy1.at - busy0.at),
       broadcastsPerSecond: (plan.broadcasts * 1000) / (busy1.at - busy0.at),
       ping: { p50: ping.p50, p99: ping.p99, max: ping.max, count: ping.count },
+      phases: phases.toJSON(),
       delivery,
     };
   } finally {
     redis.disconnect();
   }
-}
-
-/** `total` split into `parts` nearly equal consecutive ranges. */
-function split(total: number, parts: number): Array<{ first: number; count: number }> {
-  const ranges: Array<{ first: number; count: number }> = [];
-  for (let i = 0, first = 0; i < parts; i++) {
-    const count = Math.floor(total / parts) + (i < total % parts ? 1 : 0);
-    ranges.push({ first, count });
-    first += count;
-  }
-  return ranges;
-}
-
-/** Handshakes done on the client side may still be on their way to the application: wait (bounded). */
-async function untilServersHold(servers: Child[], connections: number, stack: Stack): Promise<void> {
-  let held = 0;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
-    held = (await Promise.all(servers.map((s) => s.call<number>('connections', null, 10_000)))).reduce((a, b) => a + b, 0);
-    if (held >= connections) return;
-  }
-  throw new Error(`${stack}: the servers hold ${held} of ${connections} connections`);
-}
-
-async function serversCpu(servers: Child[]): Promise<number> {
-  return (await Promise.all(servers.map((s) => s.call<number>('cpu', null, 10_000)))).reduce((a, b) => a + b, 0);
-}
-
-async function crowdPings(crowds: Child[]): Promise<number> {
-  return (await Promise.all(crowds.map((c) => c.call<number>('pings', null, 10_000)))).reduce((a, b) => a + b, 0);
-}
-
-/** The kernel's TCP socket buffer memory now (`mem` of `/proc/net/sockstat`, in pages of 4 KiB), in bytes. */
-function tcpBufferBytes(): number | undefined {
-  try {
-    const pages = /^TCP:.* mem (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1];
-    return pages === undefined ? undefined : Number(pages) * 4096;
-  } catch {
-    return undefined;
-  }
-}
-
-/** redis-server's CPU time so far (user + system), in µs, from `INFO cpu`. */
-async function redisCpuUs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
