@@ -29,9 +29,9 @@ interface Started {
  * reach the matching connections of every node, each node framing the message once; `roomMembers(room)`
  * lists the connections of every node. One adapter serves one server.
  *
- * How: each broadcast is delivered to this node's connections at once, then published once on the
- * channel `<prefix>:packets` as a compact MessagePack message (bytes stay bytes); every other node,
- * subscribed to it, delivers it to its own connections. A node alone on the channel skips Redis (the
+ * How: each broadcast is published once on the channel `<prefix>:packets` as a compact MessagePack
+ * message (bytes stay bytes), then delivered to this node's connections; every other node, subscribed
+ * to it, delivers it to its own. A node alone on the channel skips Redis (the
  * local fast path). Room membership lives in per-node Redis sets that expire `nodeTimeout` ms after the
  * node's last heartbeat (see `keys.ts`).
  *
@@ -142,13 +142,14 @@ export class RedisAdapter implements ServerAdapter {
 
   broadcast(packet: BroadcastPacket): void | Promise<void> {
     const { host, bus } = this.require('broadcast');
-    const written = host.deliver(packet);
-    if (this.alone) return undefined;
-    const reachedOnly = `the broadcast reached this node's connections only (${written})`;
-    if (bus.commands.status !== 'ready') {
+    if (this.alone) return void host.deliver(packet);
+    // Published first: the other nodes start on it while this one writes to its own connections.
+    const published = bus.commands.status === 'ready' ? bus.publish(host.nodeId, packet, encodePacket(host.nodeId, packet)) : undefined;
+    const reachedOnly = `the broadcast reached this node's connections only (${host.deliver(packet)})`;
+    if (published === undefined) {
       return Promise.reject(this.unavailable(bus, `${reachedOnly}: Redis at ${bus.address} is unreachable; reconnecting`));
     }
-    return bus.publish(host.nodeId, packet, encodePacket(host.nodeId, packet)).then(() => undefined, (err: Error) => {
+    return published.then(() => undefined, (err: Error) => {
       throw this.unavailable(bus, `${reachedOnly}: publishing to Redis at ${bus.address} failed: ${err.message}`, err);
     });
   }
