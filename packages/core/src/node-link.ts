@@ -8,7 +8,7 @@ import {
   type NodeWebSocketLike,
   type WebSocketLike,
 } from './socket.js';
-import { holdUntilTickEnd, WriteQueue } from './write-batch.js';
+import { firstSendOfTick, holdUntilTickEnd, WriteQueue } from './write-batch.js';
 import { explainOversize, moreFramesBuffered } from './ws-internals.js';
 
 // Node only: imported by `#link` in Node (link.ts), never by the browser build.
@@ -118,8 +118,8 @@ class NodeLink extends SocketLink<LinkedSocket> implements Link {
   send(data: string | ArrayBuffer | ArrayBufferView, done: (err?: Error) => void, more = false): void {
     const writes = (this.writes ??= new WriteQueue());
     // Held to the tick's end if more sends are likely to follow this tick (see write-batch.ts): the
-    // caller says so, or this socket sent before this tick, or frames are waiting to be read.
-    if (this.transport !== undefined && this.transport.writableCorked === 0 && (more || !writes.firstThisTick() || moreFramesBuffered(this.socket))) {
+    // caller says so, or frames are waiting to be read, or a send was made before in this tick.
+    if (this.transport !== undefined && this.transport.writableCorked === 0 && (more || moreFramesBuffered(this.socket) || !firstSendOfTick())) {
       holdUntilTickEnd(this.transport);
     }
     this.socket.send(data, writes.written);

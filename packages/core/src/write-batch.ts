@@ -7,13 +7,25 @@ declare const process: { nextTick(callback: () => void): void };
 /** Every TCP socket corked this tick, uncorked together by one `process.nextTick` (not one per socket). */
 let held: NodeTransport[] = [];
 
-/** Counts the ticks in which a socket wrote at once (see {@link WriteQueue.firstThisTick}). */
-let tick = 0;
-let tickEndScheduled = false;
+/** Whether a send was written at once in this tick (see {@link firstSendOfTick}). */
+let wroteThisTick = false;
 
 function endTick(): void {
-  tick++;
-  tickEndScheduled = false;
+  wroteThisTick = false;
+}
+
+/**
+ * Whether this is the first send of the tick, on any socket, and marks the tick so. A send alone in
+ * its tick (a ping-pong's answer) is written at once, as `ws` does, rather than held to the tick's
+ * end: the corking, which pays as soon as a second send follows, would only delay it. Any later send
+ * of the tick, to this socket or another (a loop over connections), is held as before. The tick's
+ * end is still awaited once to know when the next one starts, but after the write, not before it.
+ */
+export function firstSendOfTick(): boolean {
+  if (wroteThisTick) return false;
+  wroteThisTick = true;
+  process.nextTick(endTick);
+  return true;
 }
 
 /**
@@ -23,7 +35,7 @@ function endTick(): void {
  * 60–85% of the server's time in writev); uWebSockets.js batches the same way. The tick's end comes
  * before any I/O, so no message waits for the network or a timer. A broadcast corks every socket it
  * writes to: one tick for all of them rather than one each. A send that is likely alone in its tick
- * is not held (see {@link WriteQueue.firstThisTick}).
+ * is not held (see {@link firstSendOfTick}).
  */
 export function holdUntilTickEnd(transport: NodeTransport): void {
   if (transport.writableCorked !== 0) return;
@@ -45,26 +57,7 @@ function uncorkHeld(): void {
  * measured about 8% of a 64-byte echo's throughput.
  */
 export class WriteQueue extends Fifo<(err?: Error) => void> {
-  /** The tick of this socket's last write at once. */
-  private wroteInTick = -1;
-
   readonly written = (err?: Error | null): void => {
     this.shift()?.(err ?? undefined);
   };
-
-  /**
-   * Whether this is the socket's first send of the tick, and marks it so. A send alone in its tick
-   * (a ping-pong) is written at once, as `ws` does, rather than held to the tick's end: the corking,
-   * which pays as soon as a second send follows, would only delay it. The tick's end is still awaited
-   * once (for all sockets) to know when the next tick starts, but after the write, not before it.
-   */
-  firstThisTick(): boolean {
-    if (this.wroteInTick === tick) return false;
-    this.wroteInTick = tick;
-    if (!tickEndScheduled) {
-      tickEndScheduled = true;
-      process.nextTick(endTick);
-    }
-    return true;
-  }
 }

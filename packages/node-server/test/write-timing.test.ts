@@ -64,3 +64,19 @@ for (const style of ['whenNewMsg', 'receiveMessage'] as const) {
     assert.equal((writes.snapshot()[0] as number) - before, 1, 'the first answer waited for the others');
   });
 }
+
+test('after the first send of a tick, a send to another connection is held too (a loop over connections: one write each)', async (t) => {
+  const served: ServerConn[] = [];
+  const { url, writes } = await watchedServer(t, (c) => served.push(c));
+  const clients = [await connectToWebsocket(url), await connectToWebsocket(url)];
+  t.after(() => Promise.all(clients.map((client) => client.close())));
+  while (served.length < 2) await new Promise((resolve) => setImmediate(resolve));
+  const [first, second] = served as [ServerConn, ServerConn];
+
+  const before = writes.snapshot();
+  for (const round of [1, 2]) for (const conn of [first, second]) void conn.sendMessage(`round ${round}`);
+  const during = writes.snapshot().map((n, i) => n - (before[i] as number));
+  assert.deepEqual(during, [1, 0], 'only the first send of the tick went at once');
+  for (const client of clients) assert.deepEqual([await client.receiveMessage(), await client.receiveMessage()], ['round 1', 'round 2']);
+  assert.deepEqual(writes.snapshot().map((n, i) => n - (before[i] as number)), [2, 1]);
+});
